@@ -1,0 +1,64 @@
+# Robot Passport: `make run` serves the portal, `make test` proves it. Both install what a
+# fresh Debian machine lacks first, and skip what is already there.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+# Build tools: cargo's own bin folder and npm's binaryen come before anything in /usr/bin
+# (Debian's wasm-opt is too old and breaks hydration silently).
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# Builds live outside the checkout so a fresh clone on a warm machine builds incrementally.
+CACHE_DIR ?= $(HOME)/.cache/robopass
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3; exit}' Cargo.lock)
+APT_UPDATED := $(CACHE_DIR)/.apt-updated
+
+.PHONY: run build setup tools target test test-unit test-e2e browser e2e-deps fmt clean-data bench
+
+run: build ## Build in release mode and serve on 127.0.0.1:3000 with SQLite and demo data.
+	target/release/robopass
+
+build: setup
+	cargo leptos build --release
+
+setup: tools target
+
+target:
+	@mkdir -p $(CACHE_DIR)/target
+	@if [ ! -e target ]; then ln -s $(CACHE_DIR)/target target; fi
+
+tools:
+	@mkdir -p $(CACHE_DIR)
+	@if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then \
+	  rustup target add wasm32-unknown-unknown; fi
+	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
+	  echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 10 minutes, once)"; \
+	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads; fi
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)"; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (matches Cargo.lock)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
+	@if [ ! -x tools/node_modules/.bin/wasm-opt ]; then \
+	  (cd tools && npm ci --no-audit --no-fund --loglevel=error); fi
+
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list | grep -qi "noto sans cjk"; then \
+	  if [ ! -f $(APT_UPDATED) ]; then apt-get update && touch $(APT_UPDATED); fi; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; fi
+
+e2e-deps:
+	@if [ ! -d end2end/node_modules/playwright-core ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \
+	  (cd end2end && npm ci --no-audit --no-fund --loglevel=error); fi
+
+test: build browser e2e-deps test-unit test-e2e ## Every test: unit, property, integration (SQLite + PostgreSQL), browser.
+
+test-unit:
+	LEPTOS_SITE_ROOT=$(CURDIR)/target/site cargo test --workspace
+
+test-e2e:
+	end2end/run.sh
+
+bench: build
+	bench/run.sh
+
+fmt:
+	cargo fmt --all

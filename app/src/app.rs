@@ -1,0 +1,80 @@
+//! The HTML shell, the router and the frame every page shares.
+
+use crate::components::{LangSwitch, SkipLink};
+use crate::domain::Lang;
+use crate::i18n::{detect_lang, tr};
+use crate::pages::{home::HomePage, not_found::NotFoundPage, profile::ProfilePage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    ParamSegment, SsrMode, StaticSegment,
+};
+
+/// Request header through which the server's CSP middleware hands the page its nonce.
+pub const NONCE_HEADER: &str = "x-robopass-csp-nonce";
+
+/// The document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = detect_lang();
+    provide_context(lang);
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(NONCE_HEADER).cloned())
+        .and_then(|v| v.to_str().ok().map(str::to_string))
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#12355b" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = use_context::<Lang>().unwrap_or_else(detect_lang);
+    provide_context(lang);
+    view! {
+        <Router>
+            <SkipLink />
+            <header class="site-header">
+                <a class="brand" href="/">
+                    <img src="/favicon.svg" alt="" width="28" height="28" />
+                    <span>{tr(lang, "site.name")}</span>
+                </a>
+                <LangSwitch />
+            </header>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFoundPage>
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("r"), ParamSegment("id"))
+                        view=ProfilePage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>{tr(lang, "site.footer_demo")}</p>
+                <p>
+                    {tr(lang, "site.footer_api")} " " <code>"GET /api/v1/robots/{ID}"</code>
+                </p>
+            </footer>
+        </Router>
+    }
+}

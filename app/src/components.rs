@@ -1,0 +1,298 @@
+//! Pieces shared by several pages.
+
+use crate::domain::{IdError, Lang, RobotId, Segment, Status};
+use crate::i18n::{tr, tr_with, use_lang};
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// Set the HTTP status of the page being rendered on the server (no-op in the browser).
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(
+            http::StatusCode::from_u16(code).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+/// Answer the request with a redirect to `path` (server), or navigate there (browser).
+pub fn redirect_to(path: &str, code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::from_u16(code).unwrap_or(http::StatusCode::SEE_OTHER));
+        if let Ok(v) = http::HeaderValue::from_str(path) {
+            resp.insert_header(http::header::LOCATION, v);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = code;
+        let navigate = leptos_router::hooks::use_navigate();
+        navigate(path, Default::default());
+    }
+}
+
+/// Hosts whose profile links the lookup box accepts as the registry's own.
+pub fn portal_hosts() -> Vec<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let mut hosts = use_context::<crate::state::AppState>()
+            .map(|s| s.settings.portal_hosts.clone())
+            .unwrap_or_default();
+        if let Some(host) = use_context::<http::request::Parts>()
+            .and_then(|p| p.headers.get(http::header::HOST).cloned())
+            .and_then(|h| h.to_str().ok().map(str::to_string))
+        {
+            hosts.push(host);
+        }
+        hosts
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window()
+                .and_then(|w| w.location().host().ok())
+                .into_iter()
+                .collect()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            Vec::new()
+        }
+    }
+}
+
+pub fn parse_lookup(input: &str) -> Result<RobotId, IdError> {
+    let hosts = portal_hosts();
+    let refs: Vec<&str> = hosts.iter().map(String::as_str).collect();
+    RobotId::parse_lookup(input, &refs)
+}
+
+#[component]
+pub fn SkipLink() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <a class="skip-link" href="#main">
+            {tr(lang, "site.skip")}
+        </a>
+    }
+}
+
+/// Links to the same page in every language. Plain links (no JavaScript needed): the server
+/// remembers the choice in a cookie and sends the visitor back.
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let lang = use_lang();
+    let location = use_location();
+    let here = move || {
+        let search = location.search.get();
+        let path = location.pathname.get();
+        if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{}", search.trim_start_matches('?'))
+        }
+    };
+    view! {
+        <nav class="lang-switch" aria-label=tr(lang, "site.language")>
+            <ul>
+                {Lang::ALL
+                    .into_iter()
+                    .map(|l| {
+                        let href = move || {
+                            let next = percent_encoding::utf8_percent_encode(&here(), percent_encoding::NON_ALPHANUMERIC).to_string();
+                            format!("/lang/{}?next={next}", l.code())
+                        };
+                        view! {
+                            <li>
+                                <a
+                                    href=href
+                                    rel="external"
+                                    hreflang=l.code()
+                                    lang=l.code()
+                                    aria-current=(l == lang).then_some("true")
+                                >
+                                    {l.native_name()}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// The status banner's icon: shape as well as colour tells the status apart.
+fn status_icon(kind: &str) -> impl IntoView {
+    let path = match kind {
+        "in_service" => "M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z",
+        "not_deployed" => "M6 5h4v14H6zm8 0h4v14h-4z",
+        "inspection_overdue" => "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 11h-5v-2h3V6h2z",
+        "recall_open" => "M1 21h22L12 2zm12-3h-2v-2h2zm0-4h-2v-4h2z",
+        "suspended" => "M7.9 2h8.2L22 7.9v8.2L16.1 22H7.9L2 16.1V7.9zM7 11v2h10v-2z",
+        "scrapped" => "M6 19a2 2 0 0 0 2 2h8a2 2 0 0 0 2-2V7H6zM19 4h-3.5l-1-1h-5l-1 1H5v2h14z",
+        _ => "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 17h-2v-2h2zm2.1-7.8-.9.9C13.5 12.9 13 13.5 13 15h-2v-.5c0-1.1.5-2.1 1.2-2.8l1.2-1.3A2 2 0 1 0 10 9H8a4 4 0 1 1 7.1 2.2z",
+    };
+    view! {
+        <svg class="banner-icon" viewBox="0 0 24 24" width="40" height="40" aria-hidden="true" focusable="false">
+            <path d=path fill="currentColor" />
+        </svg>
+    }
+}
+
+/// The one banner every public page leads with: colour, icon and words.
+#[component]
+pub fn StatusBanner(
+    /// Machine name of the status (`in_service`…, or `not_registered`, `malformed`).
+    kind: &'static str,
+    /// The ID as read aloud, when there is one.
+    #[prop(optional)]
+    id_display: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class=format!("banner banner--{kind}") aria-labelledby="status-heading">
+            {status_icon(kind)}
+            <div>
+                <h1 id="status-heading">{tr(lang, &format!("status.{kind}.title"))}</h1>
+                <p class="banner-detail">{tr(lang, &format!("status.{kind}.detail"))}</p>
+                {id_display
+                    .map(|d| {
+                        view! {
+                            <p class="banner-id">
+                                <span class="visually-hidden">{tr(lang, "profile.id_label")} " "</span>
+                                <span class="robot-id" translate="no">{d}</span>
+                            </p>
+                        }
+                    })}
+            </div>
+        </section>
+    }
+}
+
+pub fn status_kind(status: Status) -> &'static str {
+    status.as_str()
+}
+
+/// A person-readable explanation of why an input is not an ID.
+pub fn id_error_message(lang: Lang, err: &IdError) -> String {
+    let segment = |s: Segment| tr(lang, &format!("segment.{}", s.key()));
+    match err {
+        IdError::Empty => tr(lang, "id_error.empty"),
+        IdError::Length { found, segment: s } => tr_with(
+            lang,
+            "id_error.length",
+            &[("found", &found.to_string()), ("segment", &segment(*s))],
+        ),
+        IdError::Character {
+            position,
+            ch,
+            segment: s,
+            bad,
+        } => {
+            let code = format!("U+{:04X}", *ch as u32);
+            let (key, imitates) = match bad {
+                crate::domain::robot_id::BadChar::Invisible => {
+                    ("id_error.invisible", String::new())
+                }
+                crate::domain::robot_id::BadChar::LookAlike { imitates } => {
+                    ("id_error.look_alike", imitates.to_string())
+                }
+                crate::domain::robot_id::BadChar::Other => ("id_error.character", String::new()),
+            };
+            tr_with(
+                lang,
+                key,
+                &[
+                    ("position", &position.to_string()),
+                    ("segment", &segment(*s)),
+                    ("ch", &ch.to_string()),
+                    ("code", &code),
+                    ("imitates", &imitates),
+                ],
+            )
+        }
+        IdError::ForeignUrl { host } => tr_with(lang, "id_error.foreign_url", &[("host", host)]),
+        IdError::NotAProfileUrl => tr(lang, "id_error.not_a_profile_url"),
+    }
+}
+
+/// The lookup form. Works as a plain GET form; with JavaScript it also checks as you type.
+#[component]
+pub fn LookupForm(
+    /// What the visitor typed last, to put back in the box.
+    #[prop(optional)]
+    value: String,
+    /// The error for `value`, shown from the server's render.
+    #[prop(default = None)]
+    error: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let (message, set_message) = signal(error);
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+    let navigate = leptos_router::hooks::use_navigate();
+    let check = move |text: &str| -> Option<String> {
+        if text.trim().is_empty() {
+            return None;
+        }
+        parse_lookup(text).err().map(|e| id_error_message(lang, &e))
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        set_message.set(check(&event_target_value(&ev)));
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        let Some(input) = input_ref.get() else { return };
+        let text = input.value();
+        match parse_lookup(&text) {
+            Ok(id) => {
+                ev.prevent_default();
+                navigate(&format!("/r/{id}"), Default::default());
+            }
+            Err(e) => {
+                ev.prevent_default();
+                set_message.set(Some(id_error_message(lang, &e)));
+                let _ = input.focus();
+            }
+        }
+    };
+    view! {
+        <form class="lookup" method="get" action="/" on:submit=on_submit novalidate>
+            <label for="robot-id">{tr(lang, "lookup.label")}</label>
+            <p id="robot-id-hint" class="hint">{tr(lang, "lookup.hint")}</p>
+            <div class="lookup-row">
+                <input
+                    id="robot-id"
+                    name="id"
+                    type="text"
+                    inputmode="text"
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    spellcheck="false"
+                    maxlength="300"
+                    value=value
+                    node_ref=input_ref
+                    aria-describedby="robot-id-hint robot-id-error"
+                    aria-invalid=move || message.get().is_some().then_some("true")
+                    on:input=on_input
+                />
+                <button type="submit">{tr(lang, "lookup.submit")}</button>
+            </div>
+            <p id="robot-id-error" class="field-error" aria-live="polite">
+                {move || {
+                    message
+                        .get()
+                        .map(|m| {
+                            view! {
+                                <span class="error-icon" aria-hidden="true">"⚠ "</span>
+                                <span>{m}</span>
+                            }
+                        })
+                }}
+            </p>
+        </form>
+    }
+}

@@ -1,0 +1,355 @@
+//! SQL, one small function per query. Runs on SQLite and PostgreSQL through sqlx's Any driver;
+//! the integration suite runs on both, which keeps every statement portable.
+
+pub mod batch;
+
+use crate::domain::RobotId;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::AnyPool;
+use sqlx::ConnectOptions;
+use sqlx::Executor;
+use std::str::FromStr;
+
+pub type Pool = AnyPool;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("DATABASE_URL must start with sqlite: or postgres:, got {0:?}")]
+    UnknownScheme(String),
+    #[error("could not create the folder for the database file {0}: {1}")]
+    Folder(String, std::io::Error),
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Open the pool named by `url`, creating the SQLite file (and its folder) when missing, and
+/// bring the schema up to date.
+#[tracing::instrument(skip(url))]
+pub async fn connect_and_migrate(
+    url: &str,
+    max_connections: u32,
+) -> Result<(Pool, Backend), ConnectError> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url).ok_or_else(|| ConnectError::UnknownScheme(url.into()))?;
+    let url = match backend {
+        Backend::Sqlite => sqlite_url_with_create(url)?,
+        Backend::Postgres => url.to_string(),
+    };
+    // Requests are logged by the server's tracing layer; statement logs would repeat them,
+    // and a bulk load's statements run to megabytes.
+    let options = AnyConnectOptions::from_str(&url)?
+        .log_statements(log::LevelFilter::Off)
+        .log_slow_statements(log::LevelFilter::Off, std::time::Duration::from_secs(1));
+    let pool = AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // Readers never wait for the writer; durability is kept at checkpoints.
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    match backend {
+        Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
+        Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+    }
+    Ok((pool, backend))
+}
+
+fn sqlite_url_with_create(url: &str) -> Result<String, ConnectError> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(parent) = std::path::Path::new(&path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| ConnectError::Folder(path.clone(), e))?;
+            }
+        }
+    }
+    Ok(if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct ProfileRow {
+    pub id: i64,
+    pub robot_id: String,
+    pub production_year: i64,
+    pub country: String,
+    pub lifecycle: String,
+    pub next_inspection_due: Option<String>,
+    pub record_entries: i64,
+    pub record_updated_at: String,
+    pub model_id: i64,
+    pub serial: String,
+    pub model_code: String,
+    pub model_name: String,
+    pub robot_type: String,
+    pub height_cm: i64,
+    pub mass_kg: i64,
+    pub max_speed_cms: i64,
+    pub payload_kg: i64,
+    pub battery_wh: i64,
+    pub dof: i64,
+    pub autonomy_level: i64,
+    pub stop_method: String,
+    pub mfr_name: String,
+    pub mfr_code: String,
+    pub mfr_country: String,
+    pub mfr_website: Option<String>,
+    pub op_name: Option<String>,
+    pub op_phone: Option<String>,
+    pub op_email: Option<String>,
+    pub op_emergency: Option<String>,
+    pub op_complaint: Option<String>,
+    pub venue_name: Option<String>,
+    pub venue_kind: Option<String>,
+    pub venue_address: Option<String>,
+    pub venue_city: Option<String>,
+    pub approved: Option<String>,
+    pub not_approved: Option<String>,
+    pub indoor_only: Option<i64>,
+    pub supervised: Option<i64>,
+    pub role_speed_cms: Option<i64>,
+    pub hours: Option<String>,
+    pub sensors: Option<String>,
+    pub purpose: Option<String>,
+    pub retention_days: Option<i64>,
+    pub storage: Option<String>,
+    pub controller_name: Option<String>,
+    pub rights_contact: Option<String>,
+}
+
+/// Everything on the profile that lives in one row per robot, in one round trip.
+#[tracing::instrument(skip(pool))]
+pub async fn profile_row(pool: &Pool, id: &RobotId) -> Result<Option<ProfileRow>, sqlx::Error> {
+    sqlx::query_as::<_, ProfileRow>(
+        "SELECT r.id, r.robot_id, r.production_year, r.country, r.lifecycle, r.next_inspection_due,
+                r.record_entries, r.record_updated_at, r.model_id, r.serial,
+                m.code AS model_code, m.name AS model_name, m.robot_type, m.height_cm, m.mass_kg,
+                m.max_speed_cms, m.payload_kg, m.battery_wh, m.dof, m.autonomy_level, m.stop_method,
+                mf.name AS mfr_name, mf.code AS mfr_code, mf.country AS mfr_country,
+                mf.website AS mfr_website,
+                op.name AS op_name, op.phone AS op_phone, op.email AS op_email,
+                op.emergency_phone AS op_emergency, op.complaint_email AS op_complaint,
+                v.name AS venue_name, v.kind AS venue_kind, v.address AS venue_address,
+                v.city AS venue_city,
+                pr.approved, pr.not_approved, pr.indoor_only, pr.supervised,
+                pr.max_speed_cms AS role_speed_cms, pr.hours,
+                dn.sensors, dn.purpose, dn.retention_days, dn.storage,
+                dc.name AS controller_name, dn.rights_contact
+         FROM robots r
+         JOIN models m ON m.id = r.model_id
+         JOIN organisations mf ON mf.id = m.manufacturer_id
+         LEFT JOIN organisations op ON op.id = r.operator_id
+         LEFT JOIN venues v ON v.id = r.venue_id
+         LEFT JOIN permitted_roles pr ON pr.robot_id = r.id
+         LEFT JOIN data_notices dn ON dn.robot_id = r.id
+         LEFT JOIN organisations dc ON dc.id = dn.controller_id
+         WHERE r.robot_id = $1",
+    )
+    .bind(id.as_str())
+    .fetch_optional(pool)
+    .await
+}
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct InspectionRow {
+    pub inspected_on: String,
+    pub result: String,
+    pub next_due: String,
+    pub body: String,
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn last_inspection(
+    pool: &Pool,
+    robot_pk: i64,
+) -> Result<Option<InspectionRow>, sqlx::Error> {
+    sqlx::query_as::<_, InspectionRow>(
+        "SELECT i.inspected_on, i.result, i.next_due, b.name AS body
+         FROM inspections i JOIN organisations b ON b.id = i.body_id
+         WHERE i.robot_id = $1
+         ORDER BY i.inspected_on DESC, i.id DESC
+         LIMIT 1",
+    )
+    .bind(robot_pk)
+    .fetch_optional(pool)
+    .await
+}
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct RecallRow {
+    pub reference: String,
+    pub issued_on: String,
+    pub hazard: String,
+    pub remedy: String,
+}
+
+/// Recalls that cover the robot (its model, and its serial when the recall names a range),
+/// are not closed, and have no remedy recorded for it.
+#[tracing::instrument(skip(pool))]
+pub async fn open_recalls(
+    pool: &Pool,
+    robot_pk: i64,
+    model_id: i64,
+    serial: &str,
+) -> Result<Vec<RecallRow>, sqlx::Error> {
+    sqlx::query_as::<_, RecallRow>(
+        "SELECT c.reference, c.issued_on, c.hazard, c.remedy
+         FROM recalls c
+         WHERE c.model_id = $1
+           AND c.closed_on IS NULL
+           AND (c.serial_from IS NULL OR (c.serial_from <= $2 AND $2 <= c.serial_to))
+           AND NOT EXISTS (SELECT 1 FROM recall_remedies rr
+                           WHERE rr.recall_id = c.id AND rr.robot_id = $3)
+         ORDER BY c.issued_on DESC",
+    )
+    .bind(model_id)
+    .bind(serial)
+    .bind(robot_pk)
+    .fetch_all(pool)
+    .await
+}
+
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct RegulatorRow {
+    pub name: String,
+    pub hotline: Option<String>,
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn regulator(pool: &Pool) -> Result<Option<RegulatorRow>, sqlx::Error> {
+    sqlx::query_as::<_, RegulatorRow>(
+        "SELECT name, hotline FROM organisations WHERE kind = 'regulator' ORDER BY id LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Which of `ids` are registered (one query, however many candidates).
+#[tracing::instrument(skip(pool, ids))]
+pub async fn registered_among(pool: &Pool, ids: &[RobotId]) -> Result<Vec<RobotId>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT robot_id FROM robots WHERE robot_id IN ({}) ORDER BY robot_id",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&sql);
+    for id in ids {
+        q = q.bind(id.as_str());
+    }
+    let found: Vec<String> = q.fetch_all(pool).await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|s| RobotId::parse(&s).ok())
+        .collect())
+}
+
+pub async fn robot_count(pool: &Pool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM robots")
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn max_robot_pk(pool: &Pool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(id), 0) FROM robots")
+        .fetch_one(pool)
+        .await
+}
+
+/// The facts that decide a robot's status, for listing many robots at once.
+#[derive(sqlx::FromRow, Debug)]
+pub struct StatusFactsRow {
+    pub id: i64,
+    pub robot_id: String,
+    pub lifecycle: String,
+    pub next_inspection_due: Option<String>,
+    pub open_recalls: i64,
+}
+
+const STATUS_FACTS_SELECT: &str = "SELECT r.id, r.robot_id, r.lifecycle, r.next_inspection_due,
+        (SELECT COUNT(*) FROM recalls c
+         WHERE c.model_id = r.model_id AND c.closed_on IS NULL
+           AND (c.serial_from IS NULL OR (c.serial_from <= r.serial AND r.serial <= c.serial_to))
+           AND NOT EXISTS (SELECT 1 FROM recall_remedies rr
+                           WHERE rr.recall_id = c.id AND rr.robot_id = r.id)) AS open_recalls
+     FROM robots r";
+
+/// Status facts for robots with primary keys in `(after, after + limit]`, in key order.
+pub async fn status_facts_range(
+    pool: &Pool,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<StatusFactsRow>, sqlx::Error> {
+    sqlx::query_as::<_, StatusFactsRow>(&format!(
+        "{STATUS_FACTS_SELECT} WHERE r.id > $1 AND r.id <= $2 ORDER BY r.id"
+    ))
+    .bind(after)
+    .bind(after + limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Status facts for the robots with the given primary keys.
+pub async fn status_facts_for(
+    pool: &Pool,
+    pks: &[i64],
+) -> Result<Vec<StatusFactsRow>, sqlx::Error> {
+    if pks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=pks.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "{STATUS_FACTS_SELECT} WHERE r.id IN ({}) ORDER BY r.id",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, StatusFactsRow>(&sql);
+    for pk in pks {
+        q = q.bind(*pk);
+    }
+    q.fetch_all(pool).await
+}

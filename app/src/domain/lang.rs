@@ -1,0 +1,88 @@
+//! The interface languages. Adding one is adding a locale file and a variant here.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    En,
+    ZhCn,
+}
+
+/// Name of the cookie that remembers the visitor's choice.
+pub const LANG_COOKIE: &str = "lang";
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::ZhCn];
+
+    /// The BCP 47 tag, used for `<html lang>`, the cookie and the locale file name.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::ZhCn => "zh-CN",
+        }
+    }
+
+    /// The language's own name, shown in the switcher so a reader finds theirs.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::ZhCn => "简体中文",
+        }
+    }
+
+    /// Accepts the tags a browser or a person may send: `zh`, `zh-cn`, `zh-Hans`, `en-GB`…
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let tag = tag.trim().to_ascii_lowercase();
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        match primary {
+            "en" => Some(Lang::En),
+            // Traditional-script variants are not served yet; Simplified is the closer fallback.
+            "zh" => Some(Lang::ZhCn),
+            _ => None,
+        }
+    }
+
+    /// The language for a request: the remembered cookie first, then the browser's
+    /// `Accept-Language` preferences, then English.
+    #[cfg(feature = "ssr")]
+    pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+        if let Some(lang) = cookie.and_then(Lang::from_tag) {
+            return lang;
+        }
+        accept_language
+            .map(accept_language::parse)
+            .unwrap_or_default()
+            .iter()
+            .find_map(|tag| Lang::from_tag(tag))
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_map_to_languages() {
+        assert_eq!(Lang::from_tag("zh-CN"), Some(Lang::ZhCn));
+        assert_eq!(Lang::from_tag("zh-Hans"), Some(Lang::ZhCn));
+        assert_eq!(Lang::from_tag("en-GB"), Some(Lang::En));
+        assert_eq!(Lang::from_tag("fr"), None);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn cookie_beats_accept_language_which_beats_default() {
+        assert_eq!(
+            Lang::negotiate(Some("en"), Some("zh-CN,zh;q=0.9")),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::negotiate(None, Some("fr;q=1,zh-CN;q=0.8,en;q=0.5")),
+            Lang::ZhCn
+        );
+        assert_eq!(Lang::negotiate(Some("xx"), Some("de")), Lang::En);
+        assert_eq!(Lang::negotiate(None, None), Lang::En);
+    }
+}

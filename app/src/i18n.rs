@@ -1,0 +1,212 @@
+//! Translation helpers. The locale is passed on every call (never the process-wide global),
+//! because one server renders many languages at once.
+
+use crate::domain::Lang;
+use leptos::prelude::*;
+
+/// The translation of `key` in `lang`.
+pub fn tr(lang: Lang, key: &str) -> String {
+    rust_i18n::t!(key, locale = lang.code()).into_owned()
+}
+
+/// The translation of `key` with `%{name}` placeholders filled in.
+pub fn tr_with(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    args.iter().fold(tr(lang, key), |s, (name, value)| {
+        s.replace(&format!("%{{{name}}}"), value)
+    })
+}
+
+/// The language of the page being rendered.
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+/// The language of the request (server) or of the document the server sent (browser).
+pub fn detect_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::domain::lang::LANG_COOKIE;
+        let parts = use_context::<http::request::Parts>();
+        let header = |name: http::HeaderName| {
+            parts
+                .as_ref()
+                .and_then(|p| p.headers.get(name))
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let cookie = header(http::header::COOKIE).and_then(|c| {
+            c.split(';').find_map(|kv| {
+                let (k, v) = kv.trim().split_once('=')?;
+                (k == LANG_COOKIE).then(|| v.to_string())
+            })
+        });
+        Lang::negotiate(
+            cookie.as_deref(),
+            header(http::header::ACCEPT_LANGUAGE).as_deref(),
+        )
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+                .and_then(|e| e.get_attribute("lang"))
+                .and_then(|l| Lang::from_tag(&l))
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            Lang::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    fn flatten(prefix: &str, v: &toml::Value, out: &mut BTreeMap<String, String>) {
+        match v {
+            toml::Value::Table(t) => {
+                for (k, v) in t {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    flatten(&key, v, out);
+                }
+            }
+            other => {
+                out.insert(
+                    prefix.to_string(),
+                    other.as_str().unwrap_or_default().to_string(),
+                );
+            }
+        }
+    }
+
+    fn load(lang: &str) -> BTreeMap<String, String> {
+        let path = format!("{}/locales/{lang}.toml", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let value: toml::Value = toml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let mut out = BTreeMap::new();
+        flatten("", &value, &mut out);
+        out
+    }
+
+    fn placeholders(s: &str) -> BTreeSet<String> {
+        regex::Regex::new(r"%\{(\w+)\}")
+            .unwrap()
+            .captures_iter(s)
+            .map(|c| c[1].to_string())
+            .collect()
+    }
+
+    /// Every key the code asks for, written literally or built from a known family.
+    fn used_keys() -> BTreeSet<String> {
+        let mut keys = BTreeSet::new();
+        let literal = regex::Regex::new(r#"tr(?:_with)?\(\s*lang,\s*"([a-z0-9_.]+)""#).unwrap();
+        let section = regex::Regex::new(r#"section\("([a-z_]+)"\)"#).unwrap();
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut stack = vec![std::path::PathBuf::from(src)];
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                keys.extend(literal.captures_iter(&text).map(|c| c[1].to_string()));
+                keys.extend(
+                    section
+                        .captures_iter(&text)
+                        .map(|c| format!("profile.{}", &c[1])),
+                );
+            }
+        }
+        for s in crate::domain::Status::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .chain(["not_registered", "malformed"])
+        {
+            keys.insert(format!("status.{s}.title"));
+            keys.insert(format!("status.{s}.detail"));
+        }
+        for s in crate::domain::Segment::ALL {
+            keys.insert(format!("segment.{}", s.key()));
+        }
+        for level in 0..=5 {
+            keys.insert(format!("autonomy.{level}"));
+        }
+        for r in ["pass", "pass_with_remarks", "fail"] {
+            keys.insert(format!("result.{r}"));
+        }
+        keys.insert("country.CN".into());
+        #[cfg(feature = "ssr")]
+        {
+            use crate::seed::*;
+            let families: [(&str, &[&str]); 10] = [
+                ("robot_type", ROBOT_TYPES),
+                ("stop_method", STOP_METHODS),
+                ("venue_kind", VENUE_KINDS),
+                ("hazard", HAZARDS),
+                ("remedy", REMEDIES),
+                ("role", ROLES),
+                ("role", NOT_APPROVED),
+                ("sensor", SENSORS),
+                ("purpose", PURPOSES),
+                ("storage", STORAGES),
+            ];
+            for (family, names) in families {
+                keys.extend(names.iter().map(|n| format!("{family}.{n}")));
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_language_has_every_key_with_the_same_placeholders() {
+        let en = load("en");
+        for lang in crate::domain::Lang::ALL {
+            let other = load(lang.code());
+            let missing: Vec<_> = en.keys().filter(|k| !other.contains_key(*k)).collect();
+            let extra: Vec<_> = other.keys().filter(|k| !en.contains_key(*k)).collect();
+            assert!(missing.is_empty(), "{} lacks {missing:?}", lang.code());
+            assert!(
+                extra.is_empty(),
+                "{} has keys English lacks: {extra:?}",
+                lang.code()
+            );
+            for (k, v) in &en {
+                assert_eq!(
+                    placeholders(v),
+                    placeholders(&other[k]),
+                    "{}: {k}",
+                    lang.code()
+                );
+                assert!(!other[k].trim().is_empty(), "{}: {k} is empty", lang.code());
+            }
+        }
+    }
+
+    #[test]
+    fn every_key_the_code_uses_exists() {
+        let en = load("en");
+        let missing: Vec<_> = used_keys()
+            .into_iter()
+            .filter(|k| !en.contains_key(k))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "keys used but not translated: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn translation_is_looked_up_per_call() {
+        use crate::domain::Lang;
+        assert_eq!(super::tr(Lang::En, "site.name"), "Robot Passport");
+        assert_ne!(super::tr(Lang::ZhCn, "site.name"), "Robot Passport");
+    }
+}

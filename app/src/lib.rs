@@ -1,0 +1,36 @@
+//! Robot Passport: pages, server functions and the domain shared by server and browser.
+#![recursion_limit = "512"]
+
+rust_i18n::i18n!("locales", fallback = "en");
+
+pub mod app;
+pub mod components;
+pub mod domain;
+pub mod i18n;
+pub mod pages;
+pub mod server_fns;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod record;
+#[cfg(feature = "ssr")]
+pub mod seed;
+#[cfg(feature = "ssr")]
+pub mod services;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    // A marker for people and tests alike: the page is interactive now.
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

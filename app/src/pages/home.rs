@@ -1,0 +1,61 @@
+//! `/`: the lookup. `/?id=…` is where the form lands without JavaScript: a valid ID (or a
+//! link to one of our profiles) is sent on to its profile, anything else is explained here.
+
+use crate::components::{id_error_message, parse_lookup, redirect_to, set_status, LookupForm};
+use crate::domain::Status;
+use crate::i18n::{tr, use_lang};
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let submitted = query.read_untracked().get("id");
+    let (value, error) = match submitted.as_deref() {
+        Some(raw) => match parse_lookup(raw) {
+            Ok(id) => {
+                redirect_to(&format!("/r/{id}"), 303);
+                (raw.to_string(), None)
+            }
+            Err(e) => {
+                set_status(400);
+                (raw.to_string(), Some(id_error_message(lang, &e)))
+            }
+        },
+        None => (String::new(), None),
+    };
+    view! {
+        <Title text=tr(lang, "site.name") />
+        <Meta name="description" content=tr(lang, "home.intro") />
+        <section class="hero" aria-labelledby="home-heading">
+            <h1 id="home-heading">{tr(lang, "home.title")}</h1>
+            <p class="lead">{tr(lang, "home.intro")}</p>
+            <LookupForm value=value error=error />
+        </section>
+        <section class="panel" aria-labelledby="legend-heading">
+            <h2 id="legend-heading">{tr(lang, "home.legend_title")}</h2>
+            <ul class="legend">
+                {Status::ALL
+                    .into_iter()
+                    .map(|s| s.as_str())
+                    .chain(["not_registered"])
+                    .map(|k| {
+                        view! {
+                            <li class=format!("legend-item legend--{k}")>
+                                <strong>{tr(lang, &format!("status.{k}.title"))}</strong>
+                                " — "
+                                <span>{tr(lang, &format!("status.{k}.detail"))}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+        <section class="panel" aria-labelledby="where-heading">
+            <h2 id="where-heading">{tr(lang, "home.where_title")}</h2>
+            <p>{tr(lang, "home.where_body")}</p>
+        </section>
+    }
+}

@@ -1,0 +1,18 @@
+//! Server functions: thin wrappers that call one plain function each.
+
+use crate::domain::Lookup;
+use leptos::prelude::*;
+
+/// Look up a robot by ID for the profile page.
+#[server(prefix = "/api/fn", endpoint = "lookup")]
+pub async fn lookup_robot(id: String) -> Result<Lookup, ServerFnError> {
+    use crate::domain::RobotId;
+    let id = RobotId::parse(&id).map_err(|e| ServerFnError::new(e.to_string()))?;
+    let state = expect_context::<crate::state::AppState>();
+    crate::services::lookup(&state.pool, &id, &crate::services::today())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "profile lookup failed");
+            ServerFnError::new("registry unavailable")
+        })
+}

@@ -1,0 +1,207 @@
+//! Plain async functions behind the pages and the JSON API: one code path for both.
+
+use crate::db::{self, Pool};
+use crate::domain::*;
+
+fn split_list(s: Option<String>) -> Vec<String> {
+    s.unwrap_or_default()
+        .split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn kmh(cms: i64) -> f64 {
+    // cm/s → km/h, one decimal.
+    (cms as f64 * 0.036 * 10.0).round() / 10.0
+}
+
+/// Look up a well-formed ID: its public profile, or the registered IDs it may have been
+/// misread from. A fixed four queries, however long the robot's history.
+#[tracing::instrument(skip(pool))]
+pub async fn lookup(pool: &Pool, id: &RobotId, today: &str) -> Result<Lookup, sqlx::Error> {
+    let Some(row) = db::profile_row(pool, id).await? else {
+        let suggestions = db::registered_among(pool, &id.confusable_neighbours()).await?;
+        let regulator_hotline = db::regulator(pool)
+            .await?
+            .and_then(|r| r.hotline)
+            .unwrap_or_default();
+        return Ok(Lookup::NotRegistered {
+            suggestions,
+            regulator_hotline,
+        });
+    };
+    let inspection = db::last_inspection(pool, row.id).await?;
+    let recalls = db::open_recalls(pool, row.id, row.model_id, &row.serial).await?;
+    let regulator = db::regulator(pool).await?;
+
+    let lifecycle = Lifecycle::from_db(&row.lifecycle).unwrap_or(Lifecycle::NotDeployed);
+    let status = Status::derive(
+        &StatusFacts {
+            lifecycle,
+            open_recalls: recalls.len(),
+            next_inspection_due: row.next_inspection_due.as_deref(),
+        },
+        today,
+    );
+    let operator = row.op_name.clone().map(|name| Operator {
+        name,
+        phone: row.op_phone.clone(),
+        email: row.op_email.clone(),
+        emergency_contact: EmergencyContact {
+            phone: row
+                .op_emergency
+                .clone()
+                .or_else(|| row.op_phone.clone())
+                .unwrap_or_default(),
+            stop_method: row.stop_method.clone(),
+        },
+    });
+    let permitted_role = row.approved.clone().map(|approved| PermittedRole {
+        approved: split_list(Some(approved)),
+        not_approved: split_list(row.not_approved.clone()),
+        limits: Limits {
+            indoor_only: row.indoor_only == Some(1),
+            supervised: row.supervised == Some(1),
+            max_speed_kmh: row.role_speed_cms.map(kmh),
+            hours: row.hours.clone(),
+        },
+    });
+    let data_notice = row.sensors.clone().map(|sensors| DataNotice {
+        sensors: split_list(Some(sensors)),
+        purpose: row.purpose.clone().unwrap_or_default(),
+        retention_days: row.retention_days.unwrap_or_default(),
+        storage: row.storage.clone().unwrap_or_default(),
+        controller: row.controller_name.clone().unwrap_or_default(),
+        rights_contact: row.rights_contact.clone().unwrap_or_default(),
+    });
+    let venue = row.venue_name.clone().map(|name| Venue {
+        name,
+        kind: row.venue_kind.clone().unwrap_or_default(),
+        address: row.venue_address.clone().unwrap_or_default(),
+        city: row.venue_city.clone().unwrap_or_default(),
+    });
+    let regulator = regulator.unwrap_or(db::RegulatorRow {
+        name: String::new(),
+        hotline: None,
+    });
+    Ok(Lookup::Found(Box::new(Profile {
+        id: id.clone(),
+        id_display: id.display(),
+        status,
+        manufacturer: Manufacturer {
+            name: row.mfr_name,
+            code: row.mfr_code,
+            country: row.mfr_country,
+            website: row.mfr_website,
+        },
+        model: Model {
+            code: row.model_code,
+            name: row.model_name,
+            robot_type: row.robot_type,
+            height_cm: row.height_cm,
+            mass_kg: row.mass_kg,
+            max_speed_kmh: kmh(row.max_speed_cms),
+            payload_kg: row.payload_kg,
+            battery_wh: row.battery_wh,
+            degrees_of_freedom: row.dof,
+            autonomy_level: row.autonomy_level,
+        },
+        production_year: row.production_year,
+        country: row.country,
+        operator,
+        permitted_role,
+        last_inspection: inspection.map(|i| Inspection {
+            overdue: lifecycle == Lifecycle::Deployed && i.next_due.as_str() < today,
+            date: i.inspected_on,
+            body: i.body,
+            result: i.result,
+            next_due: i.next_due,
+        }),
+        data_notice,
+        complaint_channel: ComplaintChannel {
+            operator_contact: row.op_complaint,
+            regulator: regulator.name,
+            regulator_hotline: regulator.hotline.unwrap_or_default(),
+        },
+        venue,
+        open_recalls: recalls
+            .into_iter()
+            .map(|r| Recall {
+                reference: r.reference,
+                issued_on: r.issued_on,
+                hazard: r.hazard,
+                remedy: r.remedy,
+            })
+            .collect(),
+        record: RecordSummary {
+            entries: row.record_entries,
+            last_updated: row.record_updated_at,
+        },
+    })))
+}
+
+/// Today's date in UTC, as the ISO text the status rules compare against.
+pub fn today() -> String {
+    time::OffsetDateTime::now_utc().date().to_string()
+}
+
+/// One `(status, id)` pair per status that exists in the registry, in [`Status::ALL`] order.
+pub async fn demo_ids_per_status(
+    pool: &Pool,
+    today: &str,
+) -> Result<Vec<(Status, RobotId)>, sqlx::Error> {
+    let mut found: Vec<(Status, RobotId)> = Vec::new();
+    let max = db::max_robot_pk(pool).await?;
+    let mut after = 0;
+    while after < max && found.len() < Status::ALL.len() {
+        for row in db::status_facts_range(pool, after, 500).await? {
+            let status = status_of(&row, today);
+            if !found.iter().any(|(s, _)| *s == status) {
+                if let Ok(id) = RobotId::parse(&row.robot_id) {
+                    found.push((status, id));
+                }
+            }
+        }
+        after += 500;
+    }
+    found.sort_by_key(|(s, _)| Status::ALL.iter().position(|x| x == s));
+    Ok(found)
+}
+
+/// `limit` registered robots picked evenly at random (seeded, so runs are repeatable).
+pub async fn sample_ids(
+    pool: &Pool,
+    limit: usize,
+    today: &str,
+) -> Result<Vec<(Status, RobotId)>, sqlx::Error> {
+    use rand::{Rng, SeedableRng};
+    let max = db::max_robot_pk(pool).await?;
+    if max == 0 {
+        return Ok(Vec::new());
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(limit as u64);
+    let mut out = Vec::with_capacity(limit);
+    while out.len() < limit {
+        let want = (limit - out.len()).min(500);
+        let pks: Vec<i64> = (0..want).map(|_| rng.random_range(1..=max)).collect();
+        for row in db::status_facts_for(pool, &pks).await? {
+            if let Ok(id) = RobotId::parse(&row.robot_id) {
+                out.push((status_of(&row, today), id));
+            }
+        }
+    }
+    out.truncate(limit);
+    Ok(out)
+}
+
+fn status_of(row: &db::StatusFactsRow, today: &str) -> Status {
+    Status::derive(
+        &StatusFacts {
+            lifecycle: Lifecycle::from_db(&row.lifecycle).unwrap_or(Lifecycle::NotDeployed),
+            open_recalls: row.open_recalls as usize,
+            next_inspection_due: row.next_inspection_due.as_deref(),
+        },
+        today,
+    )
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Browser tests against the release build: a fresh SQLite registry, the real server on a free
+# port, Debian's Chromium driven by playwright-core. Stops the server whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export DATABASE_URL="sqlite://$work/robopass.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" DEMO_ROBOTS=0 RUST_LOG=warn
+server_pid=""
+cleanup() {
+  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+target/release/robopass seed --robots 2000
+target/release/robopass demo-ids > "$work/demo-ids.jsonl"
+target/release/robopass > "$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+export BASE_URL="http://127.0.0.1:$port" DEMO_IDS="$work/demo-ids.jsonl"
+status=0
+(cd end2end && npm test) || status=$?
+if ((status != 0)); then
+  echo "--- server log (last 40 lines) ---"
+  tail -n 40 "$work/server.log"
+fi
+exit $status

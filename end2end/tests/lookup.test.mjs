@@ -1,0 +1,70 @@
+// The lookup form: rejects a malformed ID with its message, accepts a pasted portal link,
+// and works with JavaScript switched off.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, demoIds, waitForHydration, LookupForm, BASE_URL } from './support.mjs';
+
+let browser;
+let ids;
+before(async () => {
+  browser = await launch();
+  ids = demoIds();
+});
+after(async () => browser?.close());
+
+test('typing a malformed ID shows what is wrong as you type, and submitting it is refused', async () => {
+  const page = await openPage(browser);
+  const form = new LookupForm(page);
+  await form.open();
+  await waitForHydration(page);
+  await form.type('CN-A1B2-HXØ001');
+  await page.waitForFunction(() => document.querySelector('#robot-id-error').textContent.includes('Position 9'));
+  assert.match(await form.error.innerText(), /'Ø'.*looks like 'O'/);
+  assert.equal(await form.input.getAttribute('aria-invalid'), 'true');
+  await form.submit.click();
+  assert.equal(new URL(page.url()).pathname, '/', 'stays on the form');
+  assert.ok(await form.input.evaluate((el) => el === document.activeElement), 'focus back on the field');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a pasted portal link lands on the profile', async () => {
+  const page = await openPage(browser);
+  const form = new LookupForm(page);
+  await form.open();
+  await waitForHydration(page);
+  await form.paste(`${BASE_URL}/r/${ids.in_service.toLowerCase()}`);
+  await form.submit.click();
+  await page.waitForURL(`${BASE_URL}/r/${ids.in_service}`);
+  await page.locator('section.banner--in_service').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a link to another site is refused as a possible counterfeit', async () => {
+  const page = await openPage(browser);
+  const form = new LookupForm(page);
+  await form.open();
+  await waitForHydration(page);
+  await form.paste(`https://robopass.evil.example/r/${ids.in_service}`);
+  await form.submit.click();
+  assert.match(await form.error.innerText(), /robopass\.evil\.example.*counterfeit/);
+  await page.context().close();
+});
+
+test('without JavaScript the form still looks robots up and explains mistakes', async () => {
+  const page = await openPage(browser, { javaScriptEnabled: false });
+  const form = new LookupForm(page);
+  await form.open();
+  await form.paste(ids.scrapped.toLowerCase());
+  await form.submit.click();
+  await page.waitForURL(`${BASE_URL}/r/${ids.scrapped}`);
+  assert.equal(await page.locator('section.banner--scrapped').count(), 1);
+
+  await form.open();
+  await form.paste('CNA1B2');
+  await form.submit.click();
+  await page.waitForLoadState();
+  assert.match(await page.locator('#robot-id-error').innerText(), /6 characters, 29 expected/);
+  await page.context().close();
+});

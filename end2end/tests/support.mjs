@@ -1,0 +1,84 @@
+// Shared set-up for the browser tests: Chromium, demo IDs, and page objects.
+import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
+export const STATUSES = ['in_service', 'not_deployed', 'inspection_overdue', 'recall_open', 'suspended', 'scrapped'];
+
+/** The demo IDs the server printed: { in_service: "CN…", …, not_registered: "CN…" }. */
+export function demoIds() {
+  const ids = {};
+  for (const line of readFileSync(process.env.DEMO_IDS, 'utf8').split('\n')) {
+    if (line.trim()) {
+      const { status, id } = JSON.parse(line);
+      ids[status] ??= id;
+    }
+  }
+  return ids;
+}
+
+export function grouped(id) {
+  return [id.slice(0, 2), id.slice(2, 6), id.slice(6, 12), id.slice(12)].join('·');
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** A page that records script errors and CSP violations, so a test can insist on none. */
+export async function openPage(browser, { locale = 'en-GB', javaScriptEnabled = true, bypassCSP = false } = {}) {
+  const context = await browser.newContext({ locale, javaScriptEnabled, bypassCSP, extraHTTPHeaders: { 'Accept-Language': locale } });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.problems.push(`console: ${m.text()}`);
+  });
+  return page;
+}
+
+export async function waitForHydration(page) {
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 15000 });
+}
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical accessibility violations on the current page. */
+export async function seriousViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    return axe.run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Page object for the lookup form, on `/` and on the error pages. */
+export class LookupForm {
+  constructor(page) {
+    this.page = page;
+    this.input = page.locator('#robot-id');
+    this.error = page.locator('#robot-id-error');
+    this.submit = page.locator('form.lookup button[type=submit]');
+  }
+  async open() {
+    await this.page.goto(`${BASE_URL}/`);
+  }
+  async type(text) {
+    await this.input.fill('');
+    await this.input.pressSequentially(text, { delay: 5 });
+  }
+  async paste(text) {
+    await this.input.fill(text);
+  }
+}

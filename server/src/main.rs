@@ -1,0 +1,117 @@
+//! `robopass`: serve the portal, load demo data, list demo IDs.
+
+use clap::{Parser, Subcommand};
+use server::config::Config;
+use server::startup::Application;
+use std::io::IsTerminal;
+
+#[derive(Parser)]
+#[command(
+    name = "robopass",
+    about = "Robot Passport: the public verification portal for humanoid-robot IDs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (the default). Fills an empty registry with DEMO_ROBOTS demo robots first.
+    Serve,
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Fill an empty registry with the deterministic demo data.
+    Seed {
+        /// How many robots to generate.
+        #[arg(long, default_value_t = 28_000)]
+        robots: u64,
+    },
+    /// Print demo IDs as JSON lines: one per status, or N of mixed statuses with --limit.
+    DemoIds {
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+}
+
+async fn seed(pool: &app::db::Pool, backend: app::db::Backend, robots: u64) -> anyhow::Result<()> {
+    let bar = indicatif::ProgressBar::new(robots);
+    if std::io::stderr().is_terminal() {
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} seeding [{bar:40}] {pos}/{len} robots ({per_sec}, {eta} left)",
+            )?
+            .progress_chars("=> "),
+        );
+    } else {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let started = std::time::Instant::now();
+    let report = app::seed::seed(pool, backend, robots, &|done| bar.set_position(done)).await?;
+    bar.finish_and_clear();
+    tracing::info!(
+        robots = report.robots,
+        entries = report.entries,
+        seconds = started.elapsed().as_secs_f64(),
+        "demo registry loaded"
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    server::telemetry::init();
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let demo = config.demo_robots;
+            let application = Application::build(config).await?;
+            let state = &application.state;
+            if demo > 0 && app::db::robot_count(&state.pool).await? == 0 {
+                tracing::info!(robots = demo, "empty registry: loading demo data");
+                seed(&state.pool, state.backend, demo).await?;
+            }
+            tracing::info!(addr = %application.addr, "serving Robot Passport on http://{}", application.addr);
+            application.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            app::db::connect_and_migrate(&config.database_url, 1).await?;
+        }
+        Command::Seed { robots } => {
+            let (pool, backend) = app::db::connect_and_migrate(&config.database_url, 4).await?;
+            seed(&pool, backend, robots).await?;
+        }
+        Command::DemoIds { limit } => {
+            let (pool, _) = app::db::connect_and_migrate(&config.database_url, 4).await?;
+            let today = app::services::today();
+            let ids = match limit {
+                Some(n) => app::services::sample_ids(&pool, n, &today).await?,
+                None => app::services::demo_ids_per_status(&pool, &today).await?,
+            };
+            for (status, id) in &ids {
+                println!(
+                    "{}",
+                    serde_json::json!({ "status": status.as_str(), "id": id.as_str() })
+                );
+            }
+            if limit.is_none() {
+                // A well-formed ID one misread character away from a registered one.
+                if let Some(near) = ids.first().and_then(|(_, id)| {
+                    let n = id.confusable_neighbours();
+                    n.into_iter().next()
+                }) {
+                    let registered =
+                        app::db::registered_among(&pool, std::slice::from_ref(&near)).await?;
+                    if registered.is_empty() {
+                        println!(
+                            "{}",
+                            serde_json::json!({ "status": "not_registered", "id": near.as_str() })
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! Build the application from its settings, and run it.
+
+use crate::assets::Assets;
+use crate::config::Config;
+use crate::routes;
+use app::app::{shell, App, NONCE_HEADER};
+use app::state::{AppState, Settings};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub addr: SocketAddr,
+    pub state: AppState,
+}
+
+/// The options Leptos renders with. Built here rather than read from Cargo.toml so the binary
+/// runs the same from cargo-leptos, a release folder or a test.
+fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
+    let output_name = option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("robopass");
+    // cargo-leptos writes the content hashes of the built files beside the binary.
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("hash.txt")))
+        .is_some_and(|p| p.exists());
+    LeptosOptions::builder()
+        .output_name(output_name)
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .hash_files(hashed)
+        .build()
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let (pool, backend) =
+            app::db::connect_and_migrate(&config.database_url, config.db_max_connections).await?;
+        let listener = TcpListener::bind(config.site_addr).await?;
+        let addr = listener.local_addr()?;
+        let leptos_options = leptos_options(&config, addr);
+        let assets = Assets::load(
+            std::path::Path::new(&config.site_root),
+            "pkg",
+            leptos_options.hash_files,
+        )?;
+        if assets.is_empty() {
+            tracing::warn!(site_root = %config.site_root, "no built site found: pages render without CSS or hydration (run `make run`)");
+        }
+        let mut portal_hosts = config.portal_hosts();
+        portal_hosts.push(addr.to_string());
+        let state = AppState {
+            leptos_options,
+            pool,
+            backend,
+            settings: Settings {
+                portal_hosts,
+                secure_cookies: config
+                    .public_origin
+                    .as_deref()
+                    .is_some_and(|o| o.starts_with("https://")),
+            },
+        };
+        let router = router(state.clone(), Arc::new(assets));
+        Ok(Application {
+            listener,
+            router,
+            addr,
+            state,
+        })
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    }
+}
+
+fn router(state: AppState, assets: Arc<Assets>) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    let fn_state = state.clone();
+    let fallback_state = state.clone();
+    Router::new()
+        .route("/healthz", get(routes::health))
+        .route("/api/v1/robots/{id}", get(routes::robot))
+        .route("/lang/{code}", get(routes::switch_lang))
+        .route(
+            "/api/fn/{*name}",
+            post(move |req: Request| {
+                let state = fn_state.clone();
+                async move { leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req).await }
+            }),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_state.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(move |req: Request| static_or_not_found(fallback_state.clone(), assets.clone(), req))
+        .layer(middleware::from_fn(security_headers))
+        .layer(CompressionLayer::new().gzip(true).quality(tower_http::CompressionLevel::Fastest))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Micros)),
+        )
+        .layer(CatchPanicLayer::new())
+        .with_state(state)
+}
+
+/// Files of the built site from memory; anything else is the app's own "not found" page.
+async fn static_or_not_found(state: AppState, assets: Arc<Assets>, req: Request) -> Response {
+    if let Some(resp) = assets.response(req.uri().path(), req.headers()) {
+        return resp;
+    }
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || provide_context(state.clone()),
+        move || shell(options.clone()),
+    );
+    handler(req).await.into_response()
+}
+
+/// Headers a public service owes its visitors, and a fresh CSP nonce for each page.
+async fn security_headers(mut req: Request, next: Next) -> Response {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let nonce = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    // Never trust a nonce sent by the client.
+    req.headers_mut().remove(NONCE_HEADER);
+    if let Ok(v) = HeaderValue::from_str(&nonce) {
+        req.headers_mut().insert(NONCE_HEADER, v);
+    }
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(self), microphone=(), geolocation=()"),
+    );
+    res
+}

@@ -1,0 +1,12 @@
+//! Logging through `tracing`, filtered by `RUST_LOG` (default: info).
+
+use tracing_subscriber::EnvFilter;
+
+pub fn init() {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=error"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}

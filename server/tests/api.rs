@@ -1,0 +1,370 @@
+//! The portal end to end over HTTP: the real application on a free port, against a fresh
+//! SQLite file and (when TEST_POSTGRES_URL is set) a fresh PostgreSQL database.
+
+mod helpers;
+
+use app::domain::{RobotId, Status};
+use helpers::TestApp;
+use reqwest::header;
+use serde_json::Value;
+
+async fn profile_page_leads_with_the_banner_for_every_status(app: &TestApp) {
+    for status in Status::ALL {
+        let id = app.id_for(status);
+        let resp = app.get(&format!("/r/{id}")).await;
+        assert_eq!(resp.status(), 200, "{status:?}");
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains(&format!("banner--{}", status.as_str())),
+            "{status:?} banner"
+        );
+        let title = app::i18n::tr(
+            app::domain::Lang::En,
+            &format!("status.{}.title", status.as_str()),
+        );
+        assert!(
+            html.contains(&helpers::escape(&title)),
+            "{status:?} words: {title}"
+        );
+        // Sections 1–8 of the profile, in order.
+        let order = [
+            "status-heading",
+            "identity-heading",
+            "operator-heading",
+            "role-heading",
+            "inspection-heading",
+            "data-heading",
+            "complaint-heading",
+            "venue-heading",
+        ];
+        let positions: Vec<usize> = order
+            .iter()
+            .map(|h| {
+                html.find(&format!("id=\"{h}\""))
+                    .unwrap_or_else(|| panic!("{h} missing for {status:?}"))
+            })
+            .collect();
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "sections out of order for {status:?}"
+        );
+        assert!(html.contains(&RobotId::parse(&id).unwrap().display()));
+    }
+}
+helpers::on_both!(profile_page_leads_with_the_banner_for_every_status);
+
+async fn api_returns_the_profile_for_every_status(app: &TestApp) {
+    for status in Status::ALL {
+        let id = app.id_for(status);
+        let resp = app.get(&format!("/api/v1/robots/{id}")).await;
+        assert_eq!(resp.status(), 200);
+        assert!(resp.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["id"], id);
+        assert_eq!(body["status"], status.as_str());
+        assert_eq!(body["id_display"], RobotId::parse(&id).unwrap().display());
+        for field in ["manufacturer", "model", "complaint_channel", "record"] {
+            assert!(body[field].is_object(), "{field} for {status:?}");
+        }
+        assert!(body["record"]["entries"].as_i64().unwrap() >= 2);
+        assert!(body["record"]["last_updated"].is_string());
+        match status {
+            Status::InService | Status::InspectionOverdue | Status::Suspended => {
+                assert!(body["operator"]["emergency_contact"]["phone"].is_string());
+                assert!(body["permitted_role"]["approved"].is_array());
+                assert!(body["permitted_role"]["not_approved"].is_array());
+                assert!(body["permitted_role"]["limits"].is_object());
+                assert!(body["last_inspection"]["date"].is_string());
+                assert!(body["last_inspection"]["body"].is_string());
+                assert!(body["last_inspection"]["result"].is_string());
+                assert!(body["last_inspection"]["next_due"].is_string());
+                assert!(body["data_notice"]["sensors"].is_array());
+                assert!(body["venue"]["name"].is_string());
+            }
+            Status::Scrapped => {
+                assert!(body["operator"].is_null());
+                assert!(body["venue"].is_null());
+            }
+            _ => {}
+        }
+        if status == Status::InspectionOverdue {
+            assert_eq!(body["last_inspection"]["overdue"], true);
+        }
+        if status == Status::RecallOpen {
+            assert!(!body["open_recalls"].as_array().unwrap().is_empty());
+        }
+    }
+}
+helpers::on_both!(api_returns_the_profile_for_every_status);
+
+async fn malformed_ids_say_exactly_what_is_wrong(app: &TestApp) {
+    let resp = app.get("/r/CNA1B2HX0001").await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("12 characters, 29 expected"), "{html}");
+    assert!(html.contains("banner--malformed"));
+
+    let resp = app.get("/api/v1/robots/CNA1B2HX0001").await;
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "length");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("29 expected"));
+
+    // A Cyrillic С in place of the C: named, positioned, never silently fixed.
+    let cyrillic = format!("%D0%A1{}", &app.id_for(Status::InService)[1..]);
+    let resp = app.get(&format!("/api/v1/robots/{cyrillic}")).await;
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "look_alike_character");
+    assert_eq!(body["error"]["position"], 1);
+    assert_eq!(body["error"]["segment"], "country");
+    let resp = app.get(&format!("/r/{cyrillic}")).await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("Position 1"), "{html}");
+    assert!(html.contains("U+0421"));
+    assert!(html.contains("<mark>"));
+}
+helpers::on_both!(malformed_ids_say_exactly_what_is_wrong);
+
+async fn unknown_ids_are_not_registered_with_confusable_suggestions(app: &TestApp) {
+    let real = app.id_for(Status::InService);
+    let near = RobotId::parse(&real)
+        .unwrap()
+        .confusable_neighbours()
+        .into_iter()
+        .find(|n| !app.registered(n.as_str()))
+        .expect("a neighbour that is not registered");
+    let resp = app.get(&format!("/r/{near}")).await;
+    assert_eq!(resp.status(), 404);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("banner--not_registered"));
+    assert!(html.contains("No code, no market access"));
+    assert!(
+        html.contains(&format!("href=\"/r/{real}\"")),
+        "suggests the registered ID"
+    );
+
+    let resp = app.get(&format!("/api/v1/robots/{near}")).await;
+    assert_eq!(resp.status(), 404);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_registered");
+    assert!(body["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == &Value::from(real.clone())));
+}
+helpers::on_both!(unknown_ids_are_not_registered_with_confusable_suggestions);
+
+async fn messy_ids_redirect_to_the_canonical_address(app: &TestApp) {
+    let id = app.id_for(Status::InService);
+    let grouped = RobotId::parse(&id)
+        .unwrap()
+        .display()
+        .replace('·', "-")
+        .to_lowercase();
+    let resp = app.get(&format!("/r/{grouped}")).await;
+    assert_eq!(resp.status(), 308);
+    assert_eq!(
+        resp.headers()[header::LOCATION],
+        format!("/r/{id}").as_str()
+    );
+    // The API answers messy forms directly, with the canonical ID in the body.
+    let body: Value = app
+        .get(&format!("/api/v1/robots/{grouped}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["id"], id);
+}
+helpers::on_both!(messy_ids_redirect_to_the_canonical_address);
+
+async fn lookup_form_accepts_portal_links_and_refuses_foreign_ones(app: &TestApp) {
+    let id = app.id_for(Status::Suspended);
+    let link = format!("http://{}/r/{}", app.addr, id.to_lowercase());
+    let resp = app
+        .get(&format!("/?id={}", helpers::urlencode(&link)))
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        resp.headers()[header::LOCATION],
+        format!("/r/{id}").as_str()
+    );
+
+    let foreign = format!("https://robopass.evil.example/r/{id}");
+    let resp = app
+        .get(&format!("/?id={}", helpers::urlencode(&foreign)))
+        .await;
+    assert_eq!(resp.status(), 400);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("robopass.evil.example"));
+    assert!(html.contains("counterfeit"));
+
+    let resp = app.get("/?id=nonsense").await;
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("29 expected"));
+}
+helpers::on_both!(lookup_form_accepts_portal_links_and_refuses_foreign_ones);
+
+async fn language_follows_accept_language_then_the_remembered_choice(app: &TestApp) {
+    let id = app.id_for(Status::Scrapped);
+    let zh = app
+        .get_with(
+            &format!("/r/{id}"),
+            &[("accept-language", "zh-CN,zh;q=0.9,en;q=0.5")],
+        )
+        .await;
+    let html = zh.text().await.unwrap();
+    assert!(html.contains("<html lang=\"zh-CN\""), "lang attribute");
+    let title = app::i18n::tr(app::domain::Lang::ZhCn, "status.scrapped.title");
+    assert!(html.contains(&helpers::escape(&title)));
+
+    let en = app
+        .get_with(
+            &format!("/r/{id}"),
+            &[("accept-language", "zh-CN"), ("cookie", "lang=en")],
+        )
+        .await;
+    assert!(en.text().await.unwrap().contains("<html lang=\"en\""));
+
+    let switch = app.get(&format!("/lang/zh-CN?next=%2Fr%2F{id}")).await;
+    assert_eq!(switch.status(), 303);
+    assert_eq!(
+        switch.headers()[header::LOCATION],
+        format!("/r/{id}").as_str()
+    );
+    let cookie = switch.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.starts_with("lang=zh-CN;")
+            && cookie.contains("Path=/")
+            && cookie.contains("SameSite=Lax")
+    );
+
+    // The switch only ever sends people back into the portal.
+    let away = app.get("/lang/en?next=//evil.example/").await;
+    assert_eq!(away.headers()[header::LOCATION], "/");
+
+    let api = app
+        .get_with("/api/v1/robots/XX", &[("accept-language", "zh-CN")])
+        .await;
+    let body: Value = api.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{message}"
+    );
+}
+helpers::on_both!(language_follows_accept_language_then_the_remembered_choice);
+
+async fn pages_carry_security_headers_and_a_fresh_nonce(app: &TestApp) {
+    let mut nonces = Vec::new();
+    for path in [
+        "/",
+        &format!("/r/{}", app.id_for(Status::InService)),
+        "/r/bad",
+        "/no-such-page",
+    ] {
+        let resp = app.get(path).await;
+        let h = resp.headers().clone();
+        let csp = h[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(csp.contains("'wasm-unsafe-eval'"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(h[header::REFERRER_POLICY], "same-origin");
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|s| s.split('\'').next())
+            .unwrap()
+            .to_string();
+        let html = resp.text().await.unwrap();
+        // Every inline script carries the nonce the header allows.
+        for script in html.split("<script").skip(1) {
+            let tag = script.split('>').next().unwrap();
+            if !tag.contains("src=") {
+                assert!(
+                    tag.contains(&format!("nonce=\"{nonce}\"")),
+                    "{path}: <script{tag}>"
+                );
+            }
+        }
+        nonces.push(nonce);
+    }
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), 4, "a new nonce per response");
+    assert_eq!(app.get("/no-such-page").await.status(), 404);
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
+}
+helpers::on_both!(pages_carry_security_headers_and_a_fresh_nonce);
+
+async fn lifecycle_record_is_a_hash_chain_that_cannot_be_rewritten(app: &TestApp) {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT e.seq, e.prev_hash, e.hash FROM lifecycle_entries e JOIN robots r ON r.id = e.robot_id
+         WHERE r.robot_id = $1 ORDER BY e.seq",
+    )
+    .bind(app.id_for(Status::Scrapped))
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(rows.len() >= 4);
+    assert_eq!(rows[0].1, app::record::GENESIS_HASH);
+    for pair in rows.windows(2) {
+        assert_eq!(
+            pair[1].1, pair[0].2,
+            "entry {} points at its predecessor",
+            pair[1].0
+        );
+    }
+    let rewrite = sqlx::query("UPDATE lifecycle_entries SET kind = 'produced' WHERE seq = 2")
+        .execute(&app.pool)
+        .await;
+    assert!(rewrite.is_err(), "updates are refused");
+    let delete = sqlx::query("DELETE FROM lifecycle_entries WHERE seq = 1")
+        .execute(&app.pool)
+        .await;
+    assert!(delete.is_err(), "deletes are refused");
+}
+helpers::on_both!(lifecycle_record_is_a_hash_chain_that_cannot_be_rewritten);
+
+async fn static_assets_are_compressed_and_cacheable(app: &TestApp) {
+    let html = app.get("/").await.text().await.unwrap();
+    let href = html
+        .split("<link")
+        .filter(|l| l.contains("stylesheet"))
+        .find_map(|l| l.split("href=\"").nth(1).and_then(|s| s.split('"').next()))
+        .expect("stylesheet link")
+        .to_string();
+    let resp = app.get_with(&href, &[("accept-encoding", "gzip")]).await;
+    if resp.status() == 404 {
+        eprintln!("site not built (run `make build`): skipping static file checks");
+        return;
+    }
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()[header::CONTENT_ENCODING], "gzip");
+    assert!(resp.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    assert!(resp.headers().contains_key(header::CACHE_CONTROL));
+    let etag = resp.headers()[header::ETAG].to_str().unwrap().to_string();
+    let again = app.get_with(&href, &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status(), 304);
+}
+helpers::on_both!(static_assets_are_compressed_and_cacheable);

@@ -1,0 +1,181 @@
+//! Start the real application on a free port with a database of its own, filled with a small
+//! demo registry.
+
+use app::db::Pool;
+use app::domain::Status;
+use server::config::Config;
+use server::startup::Application;
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Robots in each test registry: enough for every status and for confusable neighbours.
+const ROBOTS: u64 = 300;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub pool: Pool,
+    demo: Vec<(Status, String)>,
+    all: HashSet<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    pub fn id_for(&self, status: Status) -> String {
+        self.demo
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map(|(_, id)| id.clone())
+            .unwrap_or_else(|| panic!("no demo robot with status {status:?}"))
+    }
+
+    pub fn registered(&self, id: &str) -> bool {
+        self.all.contains(id)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.get_with(path, &[]).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut req = self.client.get(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send().await.expect("request reaches the server")
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+pub enum Db {
+    Sqlite,
+    Postgres(String),
+}
+
+/// A PostgreSQL database made for one test, when TEST_POSTGRES_URL names a server.
+pub async fn fresh_postgres() -> Option<String> {
+    use sqlx::Connection;
+    let admin = std::env::var("TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let name = format!(
+        "robopass_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    );
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("TEST_POSTGRES_URL reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(admin);
+    Some(format!("{base}/{name}"))
+}
+
+pub async fn spawn_app(db: Db) -> TestApp {
+    let (database_url, dir) = match db {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}/robopass.db", dir.path().display());
+            (url, Some(dir))
+        }
+        Db::Postgres(url) => (url, None),
+    };
+    let config = Config {
+        database_url,
+        site_addr: "127.0.0.1:0".parse().unwrap(),
+        site_root: std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "../target/site".into()),
+        public_origin: Some("https://robopass.example".into()),
+        demo_robots: 0,
+        db_max_connections: 5,
+    };
+    let application = Application::build(config)
+        .await
+        .expect("application builds");
+    let state = application.state.clone();
+    app::seed::seed(&state.pool, state.backend, ROBOTS, &|_| {})
+        .await
+        .expect("seed");
+    let today = app::services::today();
+    let demo: Vec<(Status, String)> = app::services::demo_ids_per_status(&state.pool, &today)
+        .await
+        .expect("demo ids")
+        .into_iter()
+        .map(|(s, id)| (s, id.to_string()))
+        .collect();
+    let all: HashSet<String> = sqlx::query_scalar::<_, String>("SELECT robot_id FROM robots")
+        .fetch_all(&state.pool)
+        .await
+        .expect("ids")
+        .into_iter()
+        .collect();
+    let addr = application.addr;
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        pool: state.pool,
+        demo,
+        all,
+        _dir: dir,
+    }
+}
+
+/// How the page writes text: the same escaping the HTML renderer applies.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\'', "&#39;")
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Run one behaviour against SQLite, and against PostgreSQL when TEST_POSTGRES_URL is set.
+macro_rules! on_both {
+    ($check:ident) => {
+        mod $check {
+            #[tokio::test]
+            async fn sqlite() {
+                let app = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await;
+                super::$check(&app).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some(url) = crate::helpers::fresh_postgres().await else {
+                    eprintln!("TEST_POSTGRES_URL not set: PostgreSQL run skipped");
+                    return;
+                };
+                let app = crate::helpers::spawn_app(crate::helpers::Db::Postgres(url)).await;
+                super::$check(&app).await;
+            }
+        }
+    };
+}
+pub(crate) use on_both;
