@@ -17,7 +17,8 @@ pub fn set_status(code: u16) {
     let _ = code;
 }
 
-/// Answer the request with a redirect to `path` (server), or navigate there (browser).
+/// Answer the request with a redirect to `path`. Pages render on the server only (islands),
+/// so there is no browser side to this.
 pub fn redirect_to(path: &str, code: u16) {
     #[cfg(feature = "ssr")]
     if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
@@ -27,11 +28,7 @@ pub fn redirect_to(path: &str, code: u16) {
         }
     }
     #[cfg(not(feature = "ssr"))]
-    {
-        let _ = code;
-        let navigate = leptos_router::hooks::use_navigate();
-        navigate(path, Default::default());
-    }
+    let _ = (path, code);
 }
 
 /// Hosts whose profile links the lookup box accepts as the registry's own.
@@ -144,6 +141,27 @@ fn status_icon(kind: &str) -> impl IntoView {
     }
 }
 
+/// An ID grouped for reading, breaking lines only between groups.
+#[component]
+pub fn GroupedId(display: String) -> impl IntoView {
+    let groups: Vec<String> = display.split('·').map(str::to_string).collect();
+    let last = groups.len().saturating_sub(1);
+    view! {
+        <span class="robot-id" translate="no">
+            {groups
+                .into_iter()
+                .enumerate()
+                .map(|(i, g)| {
+                    view! {
+                        <span class="seg">{g}{(i < last).then_some("·")}</span>
+                        {(i < last).then(|| view! { <wbr /> })}
+                    }
+                })
+                .collect_view()}
+        </span>
+    }
+}
+
 /// The one banner every public page leads with: colour, icon and words.
 #[component]
 pub fn StatusBanner(
@@ -165,7 +183,7 @@ pub fn StatusBanner(
                         view! {
                             <p class="banner-id">
                                 <span class="visually-hidden">{tr(lang, "profile.id_label")} " "</span>
-                                <span class="robot-id" translate="no">{d}</span>
+                                <GroupedId display=d />
                             </p>
                         }
                     })}
@@ -221,20 +239,19 @@ pub fn id_error_message(lang: Lang, err: &IdError) -> String {
     }
 }
 
-/// The lookup form. Works as a plain GET form; with JavaScript it also checks as you type.
-#[component]
+/// The lookup form. Works as a plain GET form; with JavaScript (it is an island) it also
+/// checks as you type and goes straight to the profile.
+#[island]
 pub fn LookupForm(
+    /// The page's language (islands do not see the server's context).
+    lang: Lang,
     /// What the visitor typed last, to put back in the box.
-    #[prop(optional)]
     value: String,
     /// The error for `value`, shown from the server's render.
-    #[prop(default = None)]
     error: Option<String>,
 ) -> impl IntoView {
-    let lang = use_lang();
     let (message, set_message) = signal(error);
     let input_ref = NodeRef::<leptos::html::Input>::new();
-    let navigate = leptos_router::hooks::use_navigate();
     let check = move |text: &str| -> Option<String> {
         if text.trim().is_empty() {
             return None;
@@ -250,7 +267,10 @@ pub fn LookupForm(
         match parse_lookup(&text) {
             Ok(id) => {
                 ev.prevent_default();
-                navigate(&format!("/r/{id}"), Default::default());
+                #[cfg(feature = "hydrate")]
+                let _ = window().location().set_href(&format!("/r/{id}"));
+                #[cfg(not(feature = "hydrate"))]
+                let _ = id;
             }
             Err(e) => {
                 ev.prevent_default();

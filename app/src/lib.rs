@@ -25,7 +25,9 @@ pub mod state;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Islands: pages are server-rendered HTML; only the interactive parts (the lookup form)
+    // ship to the browser, which keeps the download small on a phone.
+    leptos::mount::hydrate_islands();
     // A marker for people and tests alike: the page is interactive now.
     if let Some(body) = web_sys::window()
         .and_then(|w| w.document())

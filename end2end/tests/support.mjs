@@ -37,9 +37,16 @@ export async function openPage(browser, { locale = 'en-GB', javaScriptEnabled = 
   const context = await browser.newContext({ locale, javaScriptEnabled, bypassCSP, extraHTTPHeaders: { 'Accept-Language': locale } });
   const page = await context.newPage();
   page.problems = [];
+  // Error pages answer 400/404 on purpose; Chromium logs that for the document itself.
+  const documents = new Set();
+  page.on('response', (r) => {
+    if (r.request().resourceType() === 'document') documents.add(r.url());
+  });
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') page.problems.push(`console: ${m.text()}`);
+    if (m.type() !== 'error') return;
+    if (m.text().startsWith('Failed to load resource') && documents.has(m.location().url)) return;
+    page.problems.push(`console: ${m.text()} (${m.location().url})`);
   });
   return page;
 }

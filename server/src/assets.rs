@@ -27,12 +27,12 @@ const REVALIDATE: &str = "public, max-age=0, must-revalidate";
 const DAY: &str = "public, max-age=86400";
 
 impl Assets {
-    /// Load every file under `root`. With `hashed_pkg`, files in `pkg_dir` carry content
-    /// hashes in their names and may be cached for a year.
-    pub fn load(root: &Path, pkg_dir: &str, hashed_pkg: bool) -> std::io::Result<Assets> {
+    /// Load every file under `root`. Files in `pkg_dir` named `{output_name}.{hash}.{ext}`
+    /// (cargo-leptos `hash-files`) change name when they change, so they may be cached for a year.
+    pub fn load(root: &Path, pkg_dir: &str, output_name: &str) -> std::io::Result<Assets> {
         let mut assets = Assets::default();
         if root.is_dir() {
-            assets.walk(root, root, pkg_dir, hashed_pkg)?;
+            assets.walk(root, root, pkg_dir, output_name)?;
         }
         Ok(assets)
     }
@@ -42,12 +42,12 @@ impl Assets {
         root: &Path,
         dir: &Path,
         pkg_dir: &str,
-        hashed_pkg: bool,
+        output_name: &str,
     ) -> std::io::Result<()> {
         for entry in std::fs::read_dir(dir)? {
             let path = entry?.path();
             if path.is_dir() {
-                self.walk(root, &path, pkg_dir, hashed_pkg)?;
+                self.walk(root, &path, pkg_dir, output_name)?;
                 continue;
             }
             let rel = path
@@ -74,7 +74,15 @@ impl Assets {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             body.hash(&mut hasher);
             let in_pkg = rel.starts_with(&format!("{pkg_dir}/"));
-            let cache = if in_pkg && hashed_pkg {
+            let file_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let hashed = file_name
+                .strip_prefix(&format!("{output_name}."))
+                .and_then(|rest| rest.split_once('.'))
+                .is_some_and(|(hash, _ext)| hash.len() >= 16);
+            let cache = if in_pkg && hashed {
                 IMMUTABLE
             } else if in_pkg {
                 REVALIDATE

@@ -1,4 +1,5 @@
 //! The `robopass` server: settings, start-up, plain routes and static files.
+#![recursion_limit = "512"]
 
 pub mod assets;
 pub mod config;

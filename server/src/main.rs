@@ -1,4 +1,5 @@
 //! `robopass`: serve the portal, load demo data, list demo IDs.
+#![recursion_limit = "512"]
 
 use clap::{Parser, Subcommand};
 use server::config::Config;

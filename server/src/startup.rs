@@ -56,8 +56,8 @@ impl Application {
         let leptos_options = leptos_options(&config, addr);
         let assets = Assets::load(
             std::path::Path::new(&config.site_root),
-            "pkg",
-            leptos_options.hash_files,
+            &leptos_options.site_pkg_dir,
+            &leptos_options.output_name,
         )?;
         if assets.is_empty() {
             tracing::warn!(site_root = %config.site_root, "no built site found: pages render without CSS or hydration (run `make run`)");

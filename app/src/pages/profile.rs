@@ -1,6 +1,8 @@
 //! `/r/{ID}`: the public profile, or why there is none (malformed, not registered).
 
-use crate::components::{id_error_message, redirect_to, set_status, LookupForm, StatusBanner};
+use crate::components::{
+    id_error_message, redirect_to, set_status, GroupedId, LookupForm, StatusBanner,
+};
 use crate::domain::robot_id::ID_LEN;
 use crate::domain::*;
 use crate::i18n::{tr, tr_with, use_lang};
@@ -150,7 +152,10 @@ fn Profile(p: Profile) -> impl IntoView {
                 <div class="identity">
                     <img class="drawing" src=format!("/robots/{}.svg", drawing_for(&m.robot_type)) alt=tr_with(lang, "profile.drawing_alt", &[("type", &tr(lang, &format!("robot_type.{}", m.robot_type)))]) width="96" height="128" />
                     <dl>
-                        {row(section("id"), Some(p.id_display.clone()))}
+                        <div class="row">
+                            <dt>{section("id")}</dt>
+                            <dd><GroupedId display=p.id_display.clone() /></dd>
+                        </div>
                         {row(section("manufacturer"), Some(format!("{} ({})", p.manufacturer.name, p.manufacturer.code)))}
                         {row(section("model"), Some(format!("{} · {}", m.name, m.code)))}
                         {row(section("type"), Some(tr(lang, &format!("robot_type.{}", m.robot_type))))}
@@ -308,14 +313,14 @@ fn NotRegistered(id: RobotId, suggestions: Vec<RobotId>, hotline: String) -> imp
                     <h2 id="suggest-heading">{tr(lang, "not_registered.suggestions")}</h2>
                     <ul class="suggestions">
                         {suggestions.iter().map(|s| view! {
-                            <li><a href=format!("/r/{s}") class="robot-id" translate="no">{s.display()}</a></li>
+                            <li><a href=format!("/r/{s}")><GroupedId display=s.display() /></a></li>
                         }).collect_view()}
                     </ul>
                 </section>
             })}
             <section class="card">
                 <h2>{tr(lang, "lookup.again")}</h2>
-                <LookupForm />
+                <LookupForm lang=lang value=String::new() error=None />
             </section>
         </article>
     }
@@ -372,7 +377,7 @@ fn MalformedId(raw: String, err: IdError) -> impl IntoView {
             </section>
             <section class="card">
                 <h2>{tr(lang, "lookup.again")}</h2>
-                <LookupForm />
+                <LookupForm lang=lang value=String::new() error=None />
             </section>
         </article>
     }

@@ -137,6 +137,21 @@ pub async fn spawn_app(db: Db) -> TestApp {
     }
 }
 
+/// The text of an HTML page, tags removed (an ID is split into groups by markup).
+pub fn text_of(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// How the page writes text: the same escaping the HTML renderer applies.
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
