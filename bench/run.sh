@@ -52,8 +52,8 @@ SERVER_PID=""
 
 stop_server() {
   [[ -n $SERVER_PID ]] || return 0
-  # SIGTERM ends the process at once (it only traps Ctrl-C for a graceful stop, and SIGINT is
-  # ignored in background jobs of a script). SQLite in WAL mode is safe to stop this way.
+  # SIGTERM: the server finishes requests in flight and stops (SIGINT is ignored in the
+  # background jobs of a script).
   kill -TERM "$SERVER_PID" 2>/dev/null || true
   local i
   for ((i = 0; i < 50; i++)); do            # up to 10 s, then force it
