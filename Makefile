@@ -52,6 +52,10 @@ e2e-deps:
 test: build browser e2e-deps test-unit test-e2e ## Every test: unit, property, integration (SQLite + PostgreSQL), browser.
 
 test-unit:
+	@# Each PostgreSQL test makes its own database; clear the ones earlier runs left behind.
+	@if [ -n "$${TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then \
+	  psql "$$TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'robopass_test_%'" \
+	    | while read -r db; do psql "$$TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS \"$$db\""; done; fi
 	LEPTOS_SITE_ROOT=$(CURDIR)/target/site cargo test --workspace
 
 test-e2e:

@@ -17,7 +17,8 @@ fn kmh(cms: i64) -> f64 {
 }
 
 /// Look up a well-formed ID: its public profile, or the registered IDs it may have been
-/// misread from. A fixed four queries, however long the robot's history.
+/// misread from. One query, a second only when recalls are open (or the ID is unknown),
+/// however long the robot's history.
 #[tracing::instrument(skip(pool))]
 pub async fn lookup(pool: &Pool, id: &RobotId, today: &str) -> Result<Lookup, sqlx::Error> {
     let Some(row) = db::profile_row(pool, id).await? else {
@@ -31,15 +32,17 @@ pub async fn lookup(pool: &Pool, id: &RobotId, today: &str) -> Result<Lookup, sq
             regulator_hotline,
         });
     };
-    let inspection = db::last_inspection(pool, row.id).await?;
-    let recalls = db::open_recalls(pool, row.id, row.model_id, &row.serial).await?;
-    let regulator = db::regulator(pool).await?;
+    let recalls = if row.open_recalls > 0 {
+        db::open_recalls(pool, row.id, row.model_id, &row.serial).await?
+    } else {
+        Vec::new()
+    };
 
     let lifecycle = Lifecycle::from_db(&row.lifecycle).unwrap_or(Lifecycle::NotDeployed);
     let status = Status::derive(
         &StatusFacts {
             lifecycle,
-            open_recalls: recalls.len(),
+            open_recalls: row.open_recalls as usize,
             next_inspection_due: row.next_inspection_due.as_deref(),
         },
         today,
@@ -81,10 +84,16 @@ pub async fn lookup(pool: &Pool, id: &RobotId, today: &str) -> Result<Lookup, sq
         address: row.venue_address.clone().unwrap_or_default(),
         city: row.venue_city.clone().unwrap_or_default(),
     });
-    let regulator = regulator.unwrap_or(db::RegulatorRow {
-        name: String::new(),
-        hotline: None,
-    });
+    let last_inspection = match (row.insp_date.clone(), row.insp_next_due.clone()) {
+        (Some(date), Some(next_due)) => Some(Inspection {
+            overdue: lifecycle == Lifecycle::Deployed && next_due.as_str() < today,
+            date,
+            body: row.insp_body.clone().unwrap_or_default(),
+            result: row.insp_result.clone().unwrap_or_default(),
+            next_due,
+        }),
+        _ => None,
+    };
     Ok(Lookup::Found(Box::new(Profile {
         id: id.clone(),
         id_display: id.display(),
@@ -111,18 +120,12 @@ pub async fn lookup(pool: &Pool, id: &RobotId, today: &str) -> Result<Lookup, sq
         country: row.country,
         operator,
         permitted_role,
-        last_inspection: inspection.map(|i| Inspection {
-            overdue: lifecycle == Lifecycle::Deployed && i.next_due.as_str() < today,
-            date: i.inspected_on,
-            body: i.body,
-            result: i.result,
-            next_due: i.next_due,
-        }),
+        last_inspection,
         data_notice,
         complaint_channel: ComplaintChannel {
             operator_contact: row.op_complaint,
-            regulator: regulator.name,
-            regulator_hotline: regulator.hotline.unwrap_or_default(),
+            regulator: row.regulator_name.unwrap_or_default(),
+            regulator_hotline: row.regulator_hotline.unwrap_or_default(),
         },
         venue,
         open_recalls: recalls

@@ -13,7 +13,8 @@ pub struct Config {
     pub public_origin: Option<String>,
     /// Robots generated on first start when the registry is empty (0: none).
     pub demo_robots: u64,
-    pub db_max_connections: u32,
+    /// Pool size; `None` picks a default that suits the database.
+    pub db_max_connections: Option<u32>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -35,8 +36,7 @@ impl Config {
         let db_max_connections = var("DB_MAX_CONNECTIONS")
             .map(|v| v.parse())
             .transpose()
-            .context("DB_MAX_CONNECTIONS must be a whole number")?
-            .unwrap_or(16);
+            .context("DB_MAX_CONNECTIONS must be a whole number")?;
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/robopass.db".into()),
             site_addr,

@@ -6,6 +6,11 @@ use server::config::Config;
 use server::startup::Application;
 use std::io::IsTerminal;
 
+// Rendering pages allocates many small strings; mimalloc handles that with less contention
+// between threads than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "robopass",
@@ -77,14 +82,15 @@ async fn main() -> anyhow::Result<()> {
             application.run_until_stopped().await?;
         }
         Command::Migrate => {
-            app::db::connect_and_migrate(&config.database_url, 1).await?;
+            app::db::connect_and_migrate(&config.database_url, Some(1)).await?;
         }
         Command::Seed { robots } => {
-            let (pool, backend) = app::db::connect_and_migrate(&config.database_url, 4).await?;
+            let (pool, backend) =
+                app::db::connect_and_migrate(&config.database_url, Some(4)).await?;
             seed(&pool, backend, robots).await?;
         }
         Command::DemoIds { limit } => {
-            let (pool, _) = app::db::connect_and_migrate(&config.database_url, 4).await?;
+            let (pool, _) = app::db::connect_and_migrate(&config.database_url, Some(4)).await?;
             let today = app::services::today();
             let ids = match limit {
                 Some(n) => app::services::sample_ids(&pool, n, &today).await?,

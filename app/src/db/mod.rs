@@ -47,11 +47,13 @@ pub enum ConnectError {
 }
 
 /// Open the pool named by `url`, creating the SQLite file (and its folder) when missing, and
-/// bring the schema up to date.
+/// bring the schema up to date. `max_connections` defaults to 4 for SQLite (each connection
+/// is a thread; WAL readers run in parallel, and more threads than cores only add switching)
+/// and 16 for PostgreSQL.
 #[tracing::instrument(skip(url))]
 pub async fn connect_and_migrate(
     url: &str,
-    max_connections: u32,
+    max_connections: Option<u32>,
 ) -> Result<(Pool, Backend), ConnectError> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of_url(url).ok_or_else(|| ConnectError::UnknownScheme(url.into()))?;
@@ -64,6 +66,10 @@ pub async fn connect_and_migrate(
     let options = AnyConnectOptions::from_str(&url)?
         .log_statements(log::LevelFilter::Off)
         .log_slow_statements(log::LevelFilter::Off, std::time::Duration::from_secs(1));
+    let max_connections = max_connections.unwrap_or(match backend {
+        Backend::Sqlite => 4,
+        Backend::Postgres => 16,
+    });
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
         .after_connect(move |conn, _| {
@@ -109,6 +115,14 @@ fn sqlite_url_with_create(url: &str) -> Result<String, ConnectError> {
         format!("{url}?mode=rwc")
     })
 }
+
+/// How many recalls apply to robot `r` and are still open for it: recalls of its model that
+/// are not closed, cover its serial (when they name a range) and have no remedy recorded for it.
+const OPEN_RECALL_COUNT: &str = "(SELECT COUNT(*) FROM recalls c
+       WHERE c.model_id = r.model_id AND c.closed_on IS NULL
+         AND (c.serial_from IS NULL OR (c.serial_from <= r.serial AND r.serial <= c.serial_to))
+         AND NOT EXISTS (SELECT 1 FROM recall_remedies rr
+                         WHERE rr.recall_id = c.id AND rr.robot_id = r.id))";
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct ProfileRow {
@@ -158,12 +172,21 @@ pub struct ProfileRow {
     pub storage: Option<String>,
     pub controller_name: Option<String>,
     pub rights_contact: Option<String>,
+    pub insp_date: Option<String>,
+    pub insp_result: Option<String>,
+    pub insp_next_due: Option<String>,
+    pub insp_body: Option<String>,
+    pub regulator_name: Option<String>,
+    pub regulator_hotline: Option<String>,
+    pub open_recalls: i64,
 }
 
-/// Everything on the profile that lives in one row per robot, in one round trip.
+/// Everything on the profile that has one value per robot, in one round trip: the robot, its
+/// model and maker, operator, venue, role, data notice, latest inspection, the regulator, and
+/// how many recalls are open for it (listed by [`open_recalls`] only when there are any).
 #[tracing::instrument(skip(pool))]
 pub async fn profile_row(pool: &Pool, id: &RobotId) -> Result<Option<ProfileRow>, sqlx::Error> {
-    sqlx::query_as::<_, ProfileRow>(
+    sqlx::query_as::<_, ProfileRow>(&format!(
         "SELECT r.id, r.robot_id, r.production_year, r.country, r.lifecycle, r.next_inspection_due,
                 r.record_entries, r.record_updated_at, r.model_id, r.serial,
                 m.code AS model_code, m.name AS model_name, m.robot_type, m.height_cm, m.mass_kg,
@@ -177,7 +200,11 @@ pub async fn profile_row(pool: &Pool, id: &RobotId) -> Result<Option<ProfileRow>
                 pr.approved, pr.not_approved, pr.indoor_only, pr.supervised,
                 pr.max_speed_cms AS role_speed_cms, pr.hours,
                 dn.sensors, dn.purpose, dn.retention_days, dn.storage,
-                dc.name AS controller_name, dn.rights_contact
+                dc.name AS controller_name, dn.rights_contact,
+                li.inspected_on AS insp_date, li.result AS insp_result, li.next_due AS insp_next_due,
+                ib.name AS insp_body,
+                reg.name AS regulator_name, reg.hotline AS regulator_hotline,
+                {OPEN_RECALL_COUNT} AS open_recalls
          FROM robots r
          JOIN models m ON m.id = r.model_id
          JOIN organisations mf ON mf.id = m.manufacturer_id
@@ -186,34 +213,14 @@ pub async fn profile_row(pool: &Pool, id: &RobotId) -> Result<Option<ProfileRow>
          LEFT JOIN permitted_roles pr ON pr.robot_id = r.id
          LEFT JOIN data_notices dn ON dn.robot_id = r.id
          LEFT JOIN organisations dc ON dc.id = dn.controller_id
-         WHERE r.robot_id = $1",
-    )
+         LEFT JOIN inspections li ON li.id = (SELECT i.id FROM inspections i WHERE i.robot_id = r.id
+                                              ORDER BY i.inspected_on DESC, i.id DESC LIMIT 1)
+         LEFT JOIN organisations ib ON ib.id = li.body_id
+         LEFT JOIN organisations reg ON reg.id = (SELECT o.id FROM organisations o
+                                                  WHERE o.kind = 'regulator' ORDER BY o.id LIMIT 1)
+         WHERE r.robot_id = $1"
+    ))
     .bind(id.as_str())
-    .fetch_optional(pool)
-    .await
-}
-
-#[derive(sqlx::FromRow, Debug)]
-pub struct InspectionRow {
-    pub inspected_on: String,
-    pub result: String,
-    pub next_due: String,
-    pub body: String,
-}
-
-#[tracing::instrument(skip(pool))]
-pub async fn last_inspection(
-    pool: &Pool,
-    robot_pk: i64,
-) -> Result<Option<InspectionRow>, sqlx::Error> {
-    sqlx::query_as::<_, InspectionRow>(
-        "SELECT i.inspected_on, i.result, i.next_due, b.name AS body
-         FROM inspections i JOIN organisations b ON b.id = i.body_id
-         WHERE i.robot_id = $1
-         ORDER BY i.inspected_on DESC, i.id DESC
-         LIMIT 1",
-    )
-    .bind(robot_pk)
     .fetch_optional(pool)
     .await
 }
@@ -311,13 +318,9 @@ pub struct StatusFactsRow {
     pub open_recalls: i64,
 }
 
-const STATUS_FACTS_SELECT: &str = "SELECT r.id, r.robot_id, r.lifecycle, r.next_inspection_due,
-        (SELECT COUNT(*) FROM recalls c
-         WHERE c.model_id = r.model_id AND c.closed_on IS NULL
-           AND (c.serial_from IS NULL OR (c.serial_from <= r.serial AND r.serial <= c.serial_to))
-           AND NOT EXISTS (SELECT 1 FROM recall_remedies rr
-                           WHERE rr.recall_id = c.id AND rr.robot_id = r.id)) AS open_recalls
-     FROM robots r";
+fn status_facts_select() -> String {
+    format!("SELECT r.id, r.robot_id, r.lifecycle, r.next_inspection_due, {OPEN_RECALL_COUNT} AS open_recalls FROM robots r")
+}
 
 /// Status facts for robots with primary keys in `(after, after + limit]`, in key order.
 pub async fn status_facts_range(
@@ -326,7 +329,8 @@ pub async fn status_facts_range(
     limit: i64,
 ) -> Result<Vec<StatusFactsRow>, sqlx::Error> {
     sqlx::query_as::<_, StatusFactsRow>(&format!(
-        "{STATUS_FACTS_SELECT} WHERE r.id > $1 AND r.id <= $2 ORDER BY r.id"
+        "{} WHERE r.id > $1 AND r.id <= $2 ORDER BY r.id",
+        status_facts_select()
     ))
     .bind(after)
     .bind(after + limit)
@@ -344,7 +348,8 @@ pub async fn status_facts_for(
     }
     let placeholders: Vec<String> = (1..=pks.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "{STATUS_FACTS_SELECT} WHERE r.id IN ({}) ORDER BY r.id",
+        "{} WHERE r.id IN ({}) ORDER BY r.id",
+        status_facts_select(),
         placeholders.join(", ")
     );
     let mut q = sqlx::query_as::<_, StatusFactsRow>(&sql);
