@@ -1,6 +1,6 @@
 //! Pieces shared by several pages.
 
-use crate::domain::{IdError, Lang, RobotId, Segment, Status};
+use crate::domain::{IdError, Lang, RobotId, Segment};
 use crate::i18n::{tr, tr_with, use_lang};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -190,10 +190,6 @@ pub fn StatusBanner(
             </div>
         </section>
     }
-}
-
-pub fn status_kind(status: Status) -> &'static str {
-    status.as_str()
 }
 
 /// A person-readable explanation of why an input is not an ID.

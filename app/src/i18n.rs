@@ -21,45 +21,37 @@ pub fn use_lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
 }
 
-/// The language of the request (server) or of the document the server sent (browser).
+/// The language a request asks for: the remembered cookie, then `Accept-Language`.
+#[cfg(feature = "ssr")]
+pub fn lang_from_headers(headers: &http::HeaderMap) -> Lang {
+    use crate::domain::lang::LANG_COOKIE;
+    let cookie = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|c| c.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == LANG_COOKIE).then(|| v.to_string())
+        });
+    let accept = headers
+        .get(http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Lang::negotiate(cookie.as_deref(), accept)
+}
+
+/// The language of the request being rendered. Pages render on the server only; islands
+/// receive their language as a prop.
 pub fn detect_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
-        use crate::domain::lang::LANG_COOKIE;
-        let parts = use_context::<http::request::Parts>();
-        let header = |name: http::HeaderName| {
-            parts
-                .as_ref()
-                .and_then(|p| p.headers.get(name))
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let cookie = header(http::header::COOKIE).and_then(|c| {
-            c.split(';').find_map(|kv| {
-                let (k, v) = kv.trim().split_once('=')?;
-                (k == LANG_COOKIE).then(|| v.to_string())
-            })
-        });
-        Lang::negotiate(
-            cookie.as_deref(),
-            header(http::header::ACCEPT_LANGUAGE).as_deref(),
-        )
+        use_context::<http::request::Parts>()
+            .map(|p| lang_from_headers(&p.headers))
+            .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {
-        #[cfg(feature = "hydrate")]
-        {
-            web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.document_element())
-                .and_then(|e| e.get_attribute("lang"))
-                .and_then(|l| Lang::from_tag(&l))
-                .unwrap_or_default()
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            Lang::default()
-        }
+        Lang::default()
     }
 }
 

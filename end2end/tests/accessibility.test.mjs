@@ -1,30 +1,23 @@
 // axe-core finds no serious or critical violation on the public pages, in both languages.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, demoIds, BASE_URL, STATUSES } from './support.mjs';
+import { useBrowser, openPage, seriousViolations, BASE_URL, STATUSES } from './support.mjs';
 
-let browser;
-let ids;
-before(async () => {
-  browser = await launch();
-  ids = demoIds();
-});
-after(async () => browser?.close());
+const t = useBrowser();
 
 const pages = () => [
   ['home', '/'],
-  ...STATUSES.map((s) => [`profile ${s}`, `/r/${ids[s]}`]),
+  ...STATUSES.map((s) => [`profile ${s}`, `/r/${t.ids[s]}`]),
   ['malformed ID', '/r/CN-A1B2-HX%C3%98001'],
-  ['not registered', `/r/${ids.not_registered}`],
+  ['not registered', `/r/${t.ids.not_registered}`],
 ];
 
 for (const locale of ['en-GB', 'zh-CN']) {
   test(`no serious accessibility violations (${locale})`, async () => {
-    const { seriousViolations } = await import('./support.mjs');
     const failures = [];
     for (const [name, path] of pages()) {
       // axe is injected as a script, which the page's CSP rightly forbids; bypass it here only.
-      const page = await openPage(browser, { locale, bypassCSP: true });
+      const page = await openPage(t.browser, { locale, bypassCSP: true });
       await page.goto(`${BASE_URL}${path}`);
       const found = await seriousViolations(page);
       if (found.length) failures.push(`${name}: ${found.join('; ')}`);
@@ -33,3 +26,11 @@ for (const locale of ['en-GB', 'zh-CN']) {
     assert.deepEqual(failures, []);
   });
 }
+
+test('the checker itself reports a planted violation', async () => {
+  const page = await openPage(t.browser, { bypassCSP: true });
+  await page.setContent('<html lang="en"><body><main><img src="/favicon.svg"></main></body></html>');
+  const found = await seriousViolations(page);
+  assert.ok(found.some((v) => v.startsWith('image-alt')), found.join('; '));
+  await page.context().close();
+});

@@ -1,20 +1,14 @@
 // The page hydrates under the strict CSP, without script errors.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, demoIds, waitForHydration, BASE_URL } from './support.mjs';
+import { useBrowser, openPage, waitForHydration, BASE_URL } from './support.mjs';
 
-let browser;
-let ids;
-before(async () => {
-  browser = await launch();
-  ids = demoIds();
-});
-after(async () => browser?.close());
+const t = useBrowser();
 
 for (const path of ['/', '/r/{in_service}', '/r/CNA1B2', '/r/{not_registered}']) {
   test(`${path} hydrates with no errors or CSP violations`, async () => {
-    const page = await openPage(browser);
-    const url = path.replace(/\{(\w+)\}/, (_, s) => ids[s]);
+    const page = await openPage(t.browser);
+    const url = path.replace(/\{(\w+)\}/, (_, s) => t.ids[s]);
     await page.goto(`${BASE_URL}${url}`);
     await waitForHydration(page);
     assert.deepEqual(page.problems, []);
@@ -23,8 +17,8 @@ for (const path of ['/', '/r/{in_service}', '/r/CNA1B2', '/r/{not_registered}'])
 }
 
 test('after hydration, links between profiles navigate in the page', async () => {
-  const page = await openPage(browser);
-  await page.goto(`${BASE_URL}/r/${ids.not_registered}`);
+  const page = await openPage(t.browser);
+  await page.goto(`${BASE_URL}/r/${t.ids.not_registered}`);
   await waitForHydration(page);
   await page.locator('ul.suggestions a').first().click();
   await page.locator('section.banner h1').waitFor();

@@ -1,19 +1,13 @@
 // The lookup form: rejects a malformed ID with its message, accepts a pasted portal link,
 // and works with JavaScript switched off.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, demoIds, waitForHydration, LookupForm, BASE_URL } from './support.mjs';
+import { useBrowser, openPage, waitForHydration, LookupForm, BASE_URL } from './support.mjs';
 
-let browser;
-let ids;
-before(async () => {
-  browser = await launch();
-  ids = demoIds();
-});
-after(async () => browser?.close());
+const t = useBrowser();
 
 test('typing a malformed ID shows what is wrong as you type, and submitting it is refused', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(t.browser);
   const form = new LookupForm(page);
   await form.open();
   await waitForHydration(page);
@@ -29,36 +23,36 @@ test('typing a malformed ID shows what is wrong as you type, and submitting it i
 });
 
 test('a pasted portal link lands on the profile', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(t.browser);
   const form = new LookupForm(page);
   await form.open();
   await waitForHydration(page);
-  await form.paste(`${BASE_URL}/r/${ids.in_service.toLowerCase()}`);
+  await form.paste(`${BASE_URL}/r/${t.ids.in_service.toLowerCase()}`);
   await form.submit.click();
-  await page.waitForURL(`${BASE_URL}/r/${ids.in_service}`);
+  await page.waitForURL(`${BASE_URL}/r/${t.ids.in_service}`);
   await page.locator('section.banner--in_service').waitFor();
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
 
 test('a link to another site is refused as a possible counterfeit', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(t.browser);
   const form = new LookupForm(page);
   await form.open();
   await waitForHydration(page);
-  await form.paste(`https://robopass.evil.example/r/${ids.in_service}`);
+  await form.paste(`https://robopass.evil.example/r/${t.ids.in_service}`);
   await form.submit.click();
   assert.match(await form.error.innerText(), /robopass\.evil\.example.*counterfeit/);
   await page.context().close();
 });
 
 test('without JavaScript the form still looks robots up and explains mistakes', async () => {
-  const page = await openPage(browser, { javaScriptEnabled: false });
+  const page = await openPage(t.browser, { javaScriptEnabled: false });
   const form = new LookupForm(page);
   await form.open();
-  await form.paste(ids.scrapped.toLowerCase());
+  await form.paste(t.ids.scrapped.toLowerCase());
   await form.submit.click();
-  await page.waitForURL(`${BASE_URL}/r/${ids.scrapped}`);
+  await page.waitForURL(`${BASE_URL}/r/${t.ids.scrapped}`);
   assert.equal(await page.locator('section.banner--scrapped').count(), 1);
 
   await form.open();

@@ -1,15 +1,9 @@
 // A profile for each status leads with its banner: colour class, icon and words.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, demoIds, grouped, BASE_URL, STATUSES } from './support.mjs';
+import { useBrowser, openPage, grouped, BASE_URL, STATUSES } from './support.mjs';
 
-let browser;
-let ids;
-before(async () => {
-  browser = await launch();
-  ids = demoIds();
-});
-after(async () => browser?.close());
+const t = useBrowser();
 
 const TITLES = {
   in_service: 'Registered · in service',
@@ -22,21 +16,21 @@ const TITLES = {
 
 for (const status of STATUSES) {
   test(`profile of a ${status} robot renders its banner`, async () => {
-    const page = await openPage(browser);
-    const resp = await page.goto(`${BASE_URL}/r/${ids[status]}`);
+    const page = await openPage(t.browser);
+    const resp = await page.goto(`${BASE_URL}/r/${t.ids[status]}`);
     assert.equal(resp.status(), 200);
     const banner = page.locator(`section.banner--${status}`);
     assert.equal(await banner.count(), 1);
     assert.equal((await banner.locator('h1').innerText()).trim(), TITLES[status]);
     assert.ok(await banner.locator('svg.banner-icon').isVisible(), 'an icon, not colour alone');
-    assert.ok((await banner.innerText()).includes(grouped(ids[status])));
+    assert.ok((await banner.innerText()).includes(grouped(t.ids[status])));
     await page.context().close();
   });
 }
 
 test('an unknown ID shows the not-registered banner and suggests the registered one', async () => {
-  const page = await openPage(browser);
-  const resp = await page.goto(`${BASE_URL}/r/${ids.not_registered}`);
+  const page = await openPage(t.browser);
+  const resp = await page.goto(`${BASE_URL}/r/${t.ids.not_registered}`);
   assert.equal(resp.status(), 404);
   assert.equal(await page.locator('section.banner--not_registered').count(), 1);
   const suggestion = page.locator('ul.suggestions a').first();

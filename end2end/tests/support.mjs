@@ -1,5 +1,6 @@
 // Shared set-up for the browser tests: Chromium, demo IDs, and page objects.
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -20,6 +21,17 @@ export function demoIds() {
 
 export function grouped(id) {
   return [id.slice(0, 2), id.slice(2, 6), id.slice(6, 12), id.slice(12)].join('·');
+}
+
+/** One browser and the demo IDs for a test file: `const t = useBrowser();` then `t.browser`, `t.ids`. */
+export function useBrowser() {
+  const shared = {};
+  before(async () => {
+    shared.browser = await launch();
+    shared.ids = demoIds();
+  });
+  after(async () => shared.browser?.close());
+  return shared;
 }
 
 export async function launch() {

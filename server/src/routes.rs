@@ -3,30 +3,13 @@
 use app::components::id_error_message;
 use app::domain::lang::LANG_COOKIE;
 use app::domain::{Lang, Lookup, RobotId};
-use app::i18n::tr;
+use app::i18n::{lang_from_headers, tr};
 use app::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use serde_json::json;
-
-/// The request's language for API messages: the cookie, then `Accept-Language`.
-pub fn request_lang(headers: &HeaderMap) -> Lang {
-    let cookie = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|c| c.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == LANG_COOKIE).then(|| v.to_string())
-        });
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    Lang::negotiate(cookie.as_deref(), accept)
-}
 
 fn error_body(code: &str, message: String, position: Option<usize>) -> serde_json::Value {
     json!({ "error": { "code": code, "message": message, "position": position } })
@@ -38,7 +21,7 @@ pub async fn robot(
     Path(raw): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = request_lang(&headers);
+    let lang = lang_from_headers(&headers);
     let id = match RobotId::parse(&raw) {
         Ok(id) => id,
         Err(e) => {
