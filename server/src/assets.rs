@@ -9,6 +9,7 @@ use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::Path;
 
+#[derive(Clone)]
 struct Asset {
     body: bytes::Bytes,
     gzip: Option<bytes::Bytes>,
@@ -20,6 +21,8 @@ struct Asset {
 #[derive(Default)]
 pub struct Assets {
     files: HashMap<String, Asset>,
+    /// `{output_name}.{content hash}`: the name pages use for the build's CSS, JS and wasm.
+    versioned_name: Option<String>,
 }
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -27,27 +30,57 @@ const REVALIDATE: &str = "public, max-age=0, must-revalidate";
 const DAY: &str = "public, max-age=86400";
 
 impl Assets {
-    /// Load every file under `root`. Files in `pkg_dir` named `{output_name}.{hash}.{ext}`
-    /// (cargo-leptos `hash-files`) change name when they change, so they may be cached for a year.
+    /// Load every file under `root`. The build's own CSS, JS and wasm (`{pkg_dir}/{output_name}.*`)
+    /// are also served as `{output_name}.{hash}.*`, a name that changes whenever any of them
+    /// changes, so pages can point at it and browsers may keep it for a year. Working the name
+    /// out once here spares every page a read of cargo-leptos's hash file.
     pub fn load(root: &Path, pkg_dir: &str, output_name: &str) -> std::io::Result<Assets> {
         let mut assets = Assets::default();
         if root.is_dir() {
-            assets.walk(root, root, pkg_dir, output_name)?;
+            assets.walk(root, root, pkg_dir)?;
+        }
+        let own: Vec<(&str, Asset)> = ["css", "js", "wasm"]
+            .into_iter()
+            .filter_map(|ext| {
+                let asset = assets
+                    .files
+                    .get(&format!("/{pkg_dir}/{output_name}.{ext}"))?;
+                Some((ext, asset.clone()))
+            })
+            .collect();
+        if !own.is_empty() {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            for (_, asset) in &own {
+                asset.body.hash(&mut hasher);
+            }
+            let versioned = format!("{output_name}.{:016x}", hasher.finish());
+            for (ext, mut asset) in own {
+                asset.cache_control = HeaderValue::from_static(IMMUTABLE);
+                if ext == "wasm" {
+                    // Leptos asks for `…_bg.wasm` when the server was not built by cargo-leptos
+                    // (as in `cargo test`).
+                    let bg = format!("/{pkg_dir}/{versioned}_bg.wasm");
+                    assets.files.insert(bg, asset.clone());
+                }
+                assets
+                    .files
+                    .insert(format!("/{pkg_dir}/{versioned}.{ext}"), asset);
+            }
+            assets.versioned_name = Some(versioned);
         }
         Ok(assets)
     }
 
-    fn walk(
-        &mut self,
-        root: &Path,
-        dir: &Path,
-        pkg_dir: &str,
-        output_name: &str,
-    ) -> std::io::Result<()> {
+    /// The output name pages should use for the build's assets, when the site is built.
+    pub fn versioned_name(&self) -> Option<&str> {
+        self.versioned_name.as_deref()
+    }
+
+    fn walk(&mut self, root: &Path, dir: &Path, pkg_dir: &str) -> std::io::Result<()> {
         for entry in std::fs::read_dir(dir)? {
             let path = entry?.path();
             if path.is_dir() {
-                self.walk(root, &path, pkg_dir, output_name)?;
+                self.walk(root, &path, pkg_dir)?;
                 continue;
             }
             let rel = path
@@ -74,21 +107,7 @@ impl Assets {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             body.hash(&mut hasher);
             let in_pkg = rel.starts_with(&format!("{pkg_dir}/"));
-            let file_name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let hashed = file_name
-                .strip_prefix(&format!("{output_name}."))
-                .and_then(|rest| rest.split_once('.'))
-                .is_some_and(|(hash, _ext)| hash.len() >= 16);
-            let cache = if in_pkg && hashed {
-                IMMUTABLE
-            } else if in_pkg {
-                REVALIDATE
-            } else {
-                DAY
-            };
+            let cache = if in_pkg { REVALIDATE } else { DAY };
             let content_type = if mime.type_() == "text" || mime.subtype() == "javascript" {
                 format!("{}; charset=utf-8", mime.essence_str())
             } else {

@@ -29,21 +29,22 @@ pub struct Application {
     pub state: AppState,
 }
 
+/// The build's output name (cargo-leptos compiles it in).
+const OUTPUT_NAME: &str = match option_env!("LEPTOS_OUTPUT_NAME") {
+    Some(name) => name,
+    None => "robopass",
+};
+const PKG_DIR: &str = "pkg";
+
 /// The options Leptos renders with. Built here rather than read from Cargo.toml so the binary
-/// runs the same from cargo-leptos, a release folder or a test.
-fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
-    let output_name = option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("robopass");
-    // cargo-leptos writes the content hashes of the built files beside the binary.
-    let hashed = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|d| d.join("hash.txt")))
-        .is_some_and(|p| p.exists());
+/// runs the same from cargo-leptos, a release folder or a test. Pages name the build's assets
+/// by their content-versioned name (see [`Assets::load`]).
+fn leptos_options(config: &Config, addr: SocketAddr, assets: &Assets) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name(output_name)
+        .output_name(assets.versioned_name().unwrap_or(OUTPUT_NAME))
         .site_root(config.site_root.as_str())
-        .site_pkg_dir("pkg")
+        .site_pkg_dir(PKG_DIR)
         .site_addr(addr)
-        .hash_files(hashed)
         .build()
 }
 
@@ -53,12 +54,12 @@ impl Application {
             app::db::connect_and_migrate(&config.database_url, config.db_max_connections).await?;
         let listener = TcpListener::bind(config.site_addr).await?;
         let addr = listener.local_addr()?;
-        let leptos_options = leptos_options(&config, addr);
         let assets = Assets::load(
             std::path::Path::new(&config.site_root),
-            &leptos_options.site_pkg_dir,
-            &leptos_options.output_name,
+            PKG_DIR,
+            OUTPUT_NAME,
         )?;
+        let leptos_options = leptos_options(&config, addr, &assets);
         if assets.is_empty() {
             tracing::warn!(site_root = %config.site_root, "no built site found: pages render without CSS or hydration (run `make run`)");
         }

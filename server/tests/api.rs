@@ -344,34 +344,36 @@ async fn lifecycle_record_is_a_hash_chain_that_cannot_be_rewritten(app: &TestApp
 helpers::on_both!(lifecycle_record_is_a_hash_chain_that_cannot_be_rewritten);
 
 async fn static_assets_are_compressed_and_cacheable(app: &TestApp) {
-    // The built site (make build); its file names carry content hashes.
-    let root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "../target/site".into());
-    let css = std::fs::read_dir(format!("{root}/pkg"))
-        .unwrap_or_else(|e| panic!("no built site at {root} ({e}): run `make build` first"))
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.starts_with("robopass.") && n.ends_with(".css"))
-        .expect("built stylesheet");
-    let href = format!("/pkg/{css}");
+    // The built site (make build) is served under a content-versioned name.
+    let html = app.get("/").await.text().await.unwrap();
+    let href = html
+        .split("<link")
+        .filter(|l| l.contains("stylesheet"))
+        .find_map(|l| l.split("href=\"").nth(1).and_then(|s| s.split('"').next()))
+        .expect("stylesheet link")
+        .to_string();
+    assert!(
+        href.starts_with("/pkg/robopass.") && href.matches('.').count() == 2,
+        "versioned name: {href}"
+    );
     let resp = app
         .get_with(&href, &[("accept-encoding", "gzip, br")])
         .await;
-    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.status(),
+        200,
+        "{href} is served (run `make build` first)"
+    );
     assert_eq!(resp.headers()[header::CONTENT_ENCODING], "gzip");
     assert!(resp.headers()[header::CONTENT_TYPE]
         .to_str()
         .unwrap()
         .starts_with("text/css"));
-    let cache = resp.headers()[header::CACHE_CONTROL]
-        .to_str()
-        .unwrap()
-        .to_string();
-    if css.matches('.').count() >= 2 {
-        assert!(
-            cache.contains("immutable") && cache.contains("max-age=31536000"),
-            "{cache}"
-        );
-    }
+    let cache = resp.headers()[header::CACHE_CONTROL].to_str().unwrap();
+    assert!(
+        cache.contains("immutable") && cache.contains("max-age=31536000"),
+        "{cache}"
+    );
     let etag = resp.headers()[header::ETAG].to_str().unwrap().to_string();
     let again = app.get_with(&href, &[("if-none-match", &etag)]).await;
     assert_eq!(again.status(), 304);
@@ -380,6 +382,16 @@ async fn static_assets_are_compressed_and_cacheable(app: &TestApp) {
         plain.headers().get(header::CONTENT_ENCODING).is_none(),
         "plain for clients without gzip"
     );
+    // The script and wasm the page loads are there too.
+    for script in html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+    {
+        if script.ends_with(".js") || script.ends_with(".wasm") {
+            assert_eq!(app.get(script).await.status(), 200, "{script}");
+        }
+    }
     assert_eq!(app.get("/pkg/no-such-file.css").await.status(), 404);
 }
 helpers::on_both!(static_assets_are_compressed_and_cacheable);
