@@ -395,3 +395,27 @@ async fn static_assets_are_compressed_and_cacheable(app: &TestApp) {
     assert_eq!(app.get("/pkg/no-such-file.css").await.status(), 404);
 }
 helpers::on_both!(static_assets_are_compressed_and_cacheable);
+
+async fn the_demo_ids_in_the_readme_have_their_status(app: &TestApp) {
+    // The generator is seeded, so the README's IDs exist in every demo registry.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let mut checked = 0;
+    for status in Status::ALL {
+        let line = readme
+            .lines()
+            .find(|l| l.contains(&format!("(`{}`)", status.as_str())))
+            .unwrap_or_else(|| panic!("README lists a demo ID for {status:?}"));
+        let id = line.split('`').nth(3).expect("ID in the second code span");
+        let body: Value = app
+            .get(&format!("/api/v1/robots/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["status"], status.as_str(), "README's {id}");
+        checked += 1;
+    }
+    assert_eq!(checked, 6);
+}
+helpers::on_both!(the_demo_ids_in_the_readme_have_their_status);
