@@ -320,7 +320,7 @@ fn NotRegistered(id: RobotId, suggestions: Vec<RobotId>, hotline: String) -> imp
             })}
             <section class="card">
                 <h2>{tr(lang, "lookup.again")}</h2>
-                <LookupForm lang=lang value=String::new() error=None />
+                <LookupForm lang=lang value=id.display() error=None />
             </section>
         </article>
     }
@@ -330,6 +330,8 @@ fn NotRegistered(id: RobotId, suggestions: Vec<RobotId>, hotline: String) -> imp
 fn MalformedId(raw: String, err: IdError) -> impl IntoView {
     let lang = use_lang();
     let message = id_error_message(lang, &err);
+    // Put what was typed back in the box, to be corrected rather than typed again.
+    let typed: String = raw.chars().take(300).collect();
     // Show what was typed, character by character, with the wrong one marked.
     let bad_at = err.position();
     let mut count = 0usize;
@@ -377,7 +379,7 @@ fn MalformedId(raw: String, err: IdError) -> impl IntoView {
             </section>
             <section class="card">
                 <h2>{tr(lang, "lookup.again")}</h2>
-                <LookupForm lang=lang value=String::new() error=None />
+                <LookupForm lang=lang value=typed error=None />
             </section>
         </article>
     }
