@@ -29,6 +29,8 @@ target:
 
 tools:
 	@mkdir -p $(CACHE_DIR)
+	@for tool in rustup cargo npm curl python3; do \
+	  command -v $$tool >/dev/null || { echo "missing $$tool: install it first (the Rust toolchain through rustup; npm, curl and python3 from Debian)"; exit 1; }; done
 	@if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then \
 	  rustup target add wasm32-unknown-unknown; fi
 	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
@@ -41,9 +43,11 @@ tools:
 	  (cd tools && npm ci --no-audit --no-fund --loglevel=error); fi
 
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list | grep -qi "noto sans cjk"; then \
-	  if [ ! -f $(APT_UPDATED) ]; then apt-get update && touch $(APT_UPDATED); fi; \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; fi
+	@mkdir -p $(CACHE_DIR)
+	@if [ ! -x /usr/bin/chromium ] || [ -z "$$(fc-list 'Noto Sans CJK SC' 2>/dev/null)" ]; then \
+	  sudo=$$(command -v sudo || true); \
+	  if [ ! -f $(APT_UPDATED) ]; then $$sudo apt-get update && touch $(APT_UPDATED); fi; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium fonts-noto-cjk; fi
 
 e2e-deps:
 	@if [ ! -d end2end/node_modules/playwright-core ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \
@@ -55,7 +59,7 @@ test-unit:
 	@# Each PostgreSQL test makes its own database; clear the ones earlier runs left behind.
 	@if [ -n "$${TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then \
 	  psql "$$TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'robopass_test_%'" \
-	    | while read -r db; do psql "$$TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS \"$$db\""; done; fi
+	    | while read -r db; do psql "$$TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS \"$$db\""; done || true; fi
 	LEPTOS_SITE_ROOT=$(CURDIR)/target/site cargo test --workspace
 
 test-e2e:

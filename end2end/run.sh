@@ -19,10 +19,17 @@ target/release/robopass seed --robots 2000
 target/release/robopass demo-ids > "$work/demo-ids.jsonl"
 target/release/robopass > "$work/server.log" 2>&1 &
 server_pid=$!
+ready=""
 for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then ready=1; break; fi
+  kill -0 "$server_pid" 2>/dev/null || break
   sleep 0.1
 done
+if [[ -z $ready ]]; then
+  echo "the server did not come up on port $port:"
+  tail -n 40 "$work/server.log"
+  exit 1
+fi
 export BASE_URL="http://127.0.0.1:$port" DEMO_IDS="$work/demo-ids.jsonl"
 status=0
 (cd end2end && npm test) || status=$?

@@ -31,7 +31,9 @@ pub fn redirect_to(path: &str, code: u16) {
     let _ = (path, code);
 }
 
-/// Hosts whose profile links the lookup box accepts as the registry's own.
+/// Hosts whose profile links the lookup box accepts as the registry's own: the configured
+/// ones and the host this request came in on. Worked out on the server and handed to the
+/// lookup island, so the browser and the server agree.
 pub fn portal_hosts() -> Vec<String> {
     #[cfg(feature = "ssr")]
     {
@@ -48,22 +50,11 @@ pub fn portal_hosts() -> Vec<String> {
     }
     #[cfg(not(feature = "ssr"))]
     {
-        #[cfg(feature = "hydrate")]
-        {
-            web_sys::window()
-                .and_then(|w| w.location().host().ok())
-                .into_iter()
-                .collect()
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            Vec::new()
-        }
+        Vec::new()
     }
 }
 
-pub fn parse_lookup(input: &str) -> Result<RobotId, IdError> {
-    let hosts = portal_hosts();
+pub fn parse_lookup(input: &str, hosts: &[String]) -> Result<RobotId, IdError> {
     let refs: Vec<&str> = hosts.iter().map(String::as_str).collect();
     RobotId::parse_lookup(input, &refs)
 }
@@ -241,6 +232,8 @@ pub fn id_error_message(lang: Lang, err: &IdError) -> String {
 pub fn LookupForm(
     /// The page's language (islands do not see the server's context).
     lang: Lang,
+    /// Hosts whose profile links count as the registry's own (see [`portal_hosts`]).
+    hosts: Vec<String>,
     /// What the visitor typed last, to put back in the box.
     value: String,
     /// The error for `value`, shown from the server's render.
@@ -248,11 +241,14 @@ pub fn LookupForm(
 ) -> impl IntoView {
     let (message, set_message) = signal(error);
     let input_ref = NodeRef::<leptos::html::Input>::new();
+    let hosts_for_check = hosts.clone();
     let check = move |text: &str| -> Option<String> {
         if text.trim().is_empty() {
             return None;
         }
-        parse_lookup(text).err().map(|e| id_error_message(lang, &e))
+        parse_lookup(text, &hosts_for_check)
+            .err()
+            .map(|e| id_error_message(lang, &e))
     };
     let on_input = move |ev: leptos::ev::Event| {
         set_message.set(check(&event_target_value(&ev)));
@@ -260,7 +256,7 @@ pub fn LookupForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         let Some(input) = input_ref.get() else { return };
         let text = input.value();
-        match parse_lookup(&text) {
+        match parse_lookup(&text, &hosts) {
             Ok(id) => {
                 ev.prevent_default();
                 #[cfg(feature = "hydrate")]

@@ -111,6 +111,11 @@ impl Projection {
         let d = &entry.details;
         let id = |key: &str| d.get(key).and_then(serde_json::Value::as_i64);
         match entry.kind {
+            // A scrapped robot changes hands as scrap: no operator, no venue, ever again.
+            EntryKind::Sold if self.lifecycle == Lifecycle::Scrapped => {
+                self.owner_id = id("to");
+            }
+            EntryKind::Deployed if self.lifecycle == Lifecycle::Scrapped => {}
             EntryKind::Sold => {
                 self.owner_id = id("to");
                 self.operator_id = id("to");
@@ -208,7 +213,14 @@ mod tests {
         p.apply(id, &e(EntryKind::Scrapped, json!({})));
         p.apply(id, &e(EntryKind::Reinstated, json!({})));
         assert_eq!(p.lifecycle, Lifecycle::Scrapped, "scrapping is final");
-        assert_eq!(p.entries, 8);
+        p.apply(id, &e(EntryKind::Sold, json!({"to": 9})));
+        p.apply(id, &e(EntryKind::Deployed, json!({"venue": 4})));
+        assert_eq!(
+            (p.operator_id, p.venue_id, p.owner_id),
+            (None, None, Some(9)),
+            "scrap has no operator or venue"
+        );
+        assert_eq!(p.entries, 10);
     }
 
     #[test]

@@ -28,7 +28,7 @@ const RECYCLERS: usize = 6;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    #[error("the registry already holds {0} robots; seed an empty database")]
+    #[error("the registry already holds data ({0} robots); seed an empty database (a new DATABASE_URL, or delete the SQLite file)")]
     NotEmpty(i64),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
@@ -312,9 +312,8 @@ pub async fn seed(
     robots: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SeedReport, SeedError> {
-    let existing = crate::db::robot_count(pool).await?;
-    if existing > 0 {
-        return Err(SeedError::NotEmpty(existing));
+    if !crate::db::registry_is_empty(pool).await? {
+        return Err(SeedError::NotEmpty(crate::db::robot_count(pool).await?));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let today = OffsetDateTime::now_utc().date();

@@ -86,7 +86,13 @@ pub async fn lookup(pool: &Pool, id: &RobotId, today: &str) -> Result<Lookup, sq
     });
     let last_inspection = match (row.insp_date.clone(), row.insp_next_due.clone()) {
         (Some(date), Some(next_due)) => Some(Inspection {
-            overdue: lifecycle == Lifecycle::Deployed && next_due.as_str() < today,
+            // The same fact the status is derived from, so card and banner agree.
+            overdue: status == Status::InspectionOverdue
+                || (lifecycle == Lifecycle::Deployed
+                    && row
+                        .next_inspection_due
+                        .as_deref()
+                        .is_some_and(|d| d < today)),
             date,
             body: row.insp_body.clone().unwrap_or_default(),
             result: row.insp_result.clone().unwrap_or_default(),

@@ -74,7 +74,7 @@ async fn main() -> anyhow::Result<()> {
             let demo = config.demo_robots;
             let application = Application::build(config).await?;
             let state = &application.state;
-            if demo > 0 && app::db::robot_count(&state.pool).await? == 0 {
+            if demo > 0 && app::db::registry_is_empty(&state.pool).await? {
                 tracing::info!(robots = demo, "empty registry: loading demo data");
                 seed(&state.pool, state.backend, demo).await?;
             }

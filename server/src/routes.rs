@@ -54,6 +54,16 @@ pub async fn health() -> &'static str {
     "ok"
 }
 
+/// A path on this site and nothing else: `/` then anything but a second `/` or `\`, and no
+/// control characters or spaces (browsers drop tabs and newlines, which would turn `/\t/host`
+/// into `//host`, another site).
+fn is_local_path(next: &str) -> bool {
+    let mut chars = next.chars();
+    chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && next.chars().all(|c| c.is_ascii_graphic())
+}
+
 #[derive(serde::Deserialize)]
 pub struct Next {
     next: Option<String>,
@@ -68,7 +78,7 @@ pub async fn switch_lang(
 ) -> Response {
     let next = q
         .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .filter(|n| is_local_path(n))
         .unwrap_or_else(|| "/".into());
     let Some(lang) = Lang::from_tag(&code) else {
         return Redirect::to(&next).into_response();

@@ -249,8 +249,17 @@ async fn language_follows_accept_language_then_the_remembered_choice(app: &TestA
     );
 
     // The switch only ever sends people back into the portal.
-    let away = app.get("/lang/en?next=//evil.example/").await;
-    assert_eq!(away.headers()[header::LOCATION], "/");
+    for trick in [
+        "//evil.example/",
+        "/%09/evil.example",
+        "/%5C/evil.example",
+        "/%0A",
+        "https://evil.example/",
+    ] {
+        let away = app.get(&format!("/lang/en?next={trick}")).await;
+        assert_eq!(away.status(), 303, "{trick}");
+        assert_eq!(away.headers()[header::LOCATION], "/", "{trick}");
+    }
 
     let api = app
         .get_with("/api/v1/robots/XX", &[("accept-language", "zh-CN")])

@@ -296,6 +296,14 @@ pub async fn registered_among(pool: &Pool, ids: &[RobotId]) -> Result<Vec<RobotI
         .collect())
 }
 
+/// Whether nothing at all has been loaded yet (a half-finished load is not empty).
+pub async fn registry_is_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
+    let orgs = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM organisations")
+        .fetch_one(pool)
+        .await?;
+    Ok(orgs == 0)
+}
+
 pub async fn robot_count(pool: &Pool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM robots")
         .fetch_one(pool)

@@ -127,7 +127,7 @@ impl IdError {
 pub struct RobotId(String);
 
 /// Characters a person may type between groups; they carry no meaning and are removed.
-fn is_separator(c: char) -> bool {
+pub(crate) fn is_separator(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n' | '-' | '.' | '·' | '_')
 }
 
@@ -267,6 +267,20 @@ impl RobotId {
             return RobotId::parse(trimmed);
         }
         let link = Link::split(trimmed);
+        if link.host.is_empty() {
+            return Err(IdError::NotAProfileUrl);
+        }
+        // Anything but a plain host name (letters, digits, dots, dashes, an optional port or an
+        // IPv6 literal) is not what a browser would show: refuse it as foreign, naming it.
+        let plain = link
+            .host_port
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        if !plain {
+            return Err(IdError::ForeignUrl {
+                host: link.host_port,
+            });
+        }
         let ours = portal_hosts
             .iter()
             .any(|h| h.eq_ignore_ascii_case(&link.host_port) || h.eq_ignore_ascii_case(&link.host));
@@ -383,7 +397,8 @@ struct Link<'a> {
 impl<'a> Link<'a> {
     fn split(s: &'a str) -> Link<'a> {
         let rest = s.find("://").map_or(s, |i| &s[i + 3..]);
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        // Browsers end the host at a backslash too (`https://evil.example\@portal/`).
+        let end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
         // `user@host`: only what follows the last `@` is the host.
         let authority = rest[..end].rsplit('@').next().unwrap_or_default();
         let host_port = authority.to_ascii_lowercase();
@@ -604,6 +619,32 @@ mod tests {
             IdError::ForeignUrl {
                 host: "evil.example".into()
             }
+        );
+    }
+
+    #[test]
+    fn a_backslash_cannot_smuggle_a_foreign_host() {
+        let err = RobotId::parse_lookup(
+            &format!("https://evil.example\\@robopass.example/r/{ID}"),
+            HOSTS,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            IdError::ForeignUrl {
+                host: "evil.example".into()
+            }
+        );
+    }
+
+    #[test]
+    fn odd_hosts_are_refused_and_named() {
+        let err =
+            RobotId::parse_lookup(&format!("https://robo pass.example/r/{ID}"), HOSTS).unwrap_err();
+        assert!(matches!(err, IdError::ForeignUrl { .. }), "{err:?}");
+        assert_eq!(
+            RobotId::parse_lookup(&format!("https:///r/{ID}"), HOSTS),
+            Err(IdError::NotAProfileUrl)
         );
     }
 

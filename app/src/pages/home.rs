@@ -1,7 +1,9 @@
 //! `/`: the lookup. `/?id=…` is where the form lands without JavaScript: a valid ID (or a
 //! link to one of our profiles) is sent on to its profile, anything else is explained here.
 
-use crate::components::{id_error_message, parse_lookup, redirect_to, set_status, LookupForm};
+use crate::components::{
+    id_error_message, parse_lookup, portal_hosts, redirect_to, set_status, LookupForm,
+};
 use crate::domain::Status;
 use crate::i18n::{tr, use_lang};
 use leptos::prelude::*;
@@ -14,7 +16,7 @@ pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
     let submitted = query.read_untracked().get("id");
     let (value, error) = match submitted.as_deref() {
-        Some(raw) => match parse_lookup(raw) {
+        Some(raw) => match parse_lookup(raw, &portal_hosts()) {
             Ok(id) => {
                 redirect_to(&format!("/r/{id}"), 303);
                 (raw.to_string(), None)
@@ -32,7 +34,7 @@ pub fn HomePage() -> impl IntoView {
         <section class="hero" aria-labelledby="home-heading">
             <h1 id="home-heading">{tr(lang, "home.title")}</h1>
             <p class="lead">{tr(lang, "home.intro")}</p>
-            <LookupForm lang=lang value=value error=error />
+            <LookupForm lang=lang hosts=crate::components::portal_hosts() value=value error=error />
         </section>
         <section class="panel" aria-labelledby="legend-heading">
             <h2 id="legend-heading">{tr(lang, "home.legend_title")}</h2>

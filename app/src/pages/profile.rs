@@ -320,7 +320,7 @@ fn NotRegistered(id: RobotId, suggestions: Vec<RobotId>, hotline: String) -> imp
             })}
             <section class="card">
                 <h2>{tr(lang, "lookup.again")}</h2>
-                <LookupForm lang=lang value=id.display() error=None />
+                <LookupForm lang=lang hosts=crate::components::portal_hosts() value=id.display() error=None />
             </section>
         </article>
     }
@@ -336,10 +336,11 @@ fn MalformedId(raw: String, err: IdError) -> impl IntoView {
     let bad_at = err.position();
     let mut count = 0usize;
     let shown = raw
+        .trim_matches(|c: char| c.is_ascii_whitespace())
         .chars()
         .take(80)
         .map(|c| {
-            let counts = !matches!(c, ' ' | '-' | '.' | '·' | '_');
+            let counts = !crate::domain::robot_id::is_separator(c);
             if counts {
                 count += 1;
             }
@@ -379,7 +380,7 @@ fn MalformedId(raw: String, err: IdError) -> impl IntoView {
             </section>
             <section class="card">
                 <h2>{tr(lang, "lookup.again")}</h2>
-                <LookupForm lang=lang value=typed error=None />
+                <LookupForm lang=lang hosts=crate::components::portal_hosts() value=typed error=None />
             </section>
         </article>
     }
