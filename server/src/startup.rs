@@ -3,6 +3,7 @@
 use crate::assets::Assets;
 use crate::config::Config;
 use crate::routes;
+use anyhow::Context;
 use app::app::{shell, App, NONCE_HEADER};
 use app::state::{AppState, Settings};
 use axum::body::Body;
@@ -51,8 +52,15 @@ fn leptos_options(config: &Config, addr: SocketAddr, assets: &Assets) -> LeptosO
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let (pool, backend) =
-            app::db::connect_and_migrate(&config.database_url, config.db_max_connections).await?;
-        let listener = TcpListener::bind(config.site_addr).await?;
+            app::db::connect_and_migrate(&config.database_url, config.db_max_connections)
+                .await
+                .context("cannot open the database named by DATABASE_URL")?;
+        let listener = TcpListener::bind(config.site_addr).await.with_context(|| {
+            format!(
+                "cannot listen on {}: is another server using it? Set LEPTOS_SITE_ADDR to another address",
+                config.site_addr
+            )
+        })?;
         let addr = listener.local_addr()?;
         let assets = Assets::load(
             std::path::Path::new(&config.site_root),
