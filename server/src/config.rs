@@ -13,6 +13,8 @@ pub struct Config {
     pub public_origin: Option<String>,
     /// Robots generated on first start when the registry is empty (0: none).
     pub demo_robots: u64,
+    /// How long a rendered profile page may be served again (0: never).
+    pub page_cache_ms: u64,
     /// Pool size; `None` picks a default that suits the database.
     pub db_max_connections: Option<u32>,
 }
@@ -37,7 +39,13 @@ impl Config {
             .map(|v| v.parse())
             .transpose()
             .context("DB_MAX_CONNECTIONS must be a whole number")?;
+        let page_cache_ms = var("PAGE_CACHE_MS")
+            .map(|v| v.parse())
+            .transpose()
+            .context("PAGE_CACHE_MS must be a whole number of milliseconds")?
+            .unwrap_or(1000);
         Ok(Config {
+            page_cache_ms,
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/robopass.db".into()),
             site_addr,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod config;
+pub mod page_cache;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -2,6 +2,7 @@
 
 use crate::assets::Assets;
 use crate::config::Config;
+use crate::page_cache::PageCache;
 use crate::routes;
 use anyhow::Context;
 use app::app::{shell, App, NONCE_HEADER};
@@ -85,7 +86,9 @@ impl Application {
                     .is_some_and(|o| o.starts_with("https://")),
             },
         };
-        let router = router(state.clone(), Arc::new(assets));
+        let page_cache = (config.page_cache_ms > 0)
+            .then(|| PageCache::new(std::time::Duration::from_millis(config.page_cache_ms)));
+        let router = router(state.clone(), Arc::new(assets), page_cache);
         Ok(Application {
             listener,
             router,
@@ -122,7 +125,7 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-fn router(state: AppState, assets: Arc<Assets>) -> Router {
+fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<PageCache>) -> Router {
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
     let fn_state = state.clone();
@@ -148,6 +151,7 @@ fn router(state: AppState, assets: Arc<Assets>) -> Router {
             },
         )
         .fallback(move |req: Request| static_or_not_found(fallback_state.clone(), assets.clone(), req))
+        .layer(middleware::from_fn_with_state(page_cache, crate::page_cache::middleware))
         .layer(middleware::from_fn(security_headers))
         .layer(CompressionLayer::new().gzip(true).quality(tower_http::CompressionLevel::Fastest))
         .layer(

@@ -313,9 +313,32 @@ async fn pages_carry_security_headers_and_a_fresh_nonce(app: &TestApp) {
         }
         nonces.push(nonce);
     }
+    // The same page twice (the second from the page cache): still a fresh nonce each time,
+    // written into the page.
+    let profile = format!("/r/{}", app.id_for(Status::InService));
+    for _ in 0..2 {
+        let resp = app.get(&profile).await;
+        let csp = resp.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|s| s.split('\'').next())
+            .unwrap()
+            .to_string();
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "the page carries its own nonce"
+        );
+        assert!(!html.contains('\u{1}'), "no placeholder leaks");
+        nonces.push(nonce);
+    }
     nonces.sort();
     nonces.dedup();
-    assert_eq!(nonces.len(), 4, "a new nonce per response");
+    assert_eq!(nonces.len(), 6, "a new nonce per response");
     assert_eq!(app.get("/no-such-page").await.status(), 404);
     let health = app.get("/healthz").await;
     assert_eq!(health.status(), 200);

@@ -99,6 +99,7 @@ pub async fn spawn_app(db: Db) -> TestApp {
         site_root: std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "../target/site".into()),
         public_origin: Some("https://robopass.example".into()),
         demo_robots: 0,
+        page_cache_ms: 1000,
         db_max_connections: Some(5),
     };
     let application = Application::build(config)
