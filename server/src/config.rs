@@ -23,35 +23,26 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// A variable that must parse when set, e.g. a number; the error says which and what it wants.
+fn parsed<T: std::str::FromStr>(name: &str, wants: &str) -> anyhow::Result<Option<T>> {
+    var(name)
+        .map(|v| v.trim().parse::<T>())
+        .transpose()
+        .map_err(|_| anyhow::anyhow!("{name} must be {wants}"))
+}
+
 impl Config {
     pub fn from_env() -> anyhow::Result<Config> {
-        use anyhow::Context;
-        let site_addr = var("LEPTOS_SITE_ADDR")
-            .unwrap_or_else(|| "127.0.0.1:3000".into())
-            .parse()
-            .context("LEPTOS_SITE_ADDR must be host:port, e.g. 127.0.0.1:3000")?;
-        let demo_robots = var("DEMO_ROBOTS")
-            .map(|v| v.parse())
-            .transpose()
-            .context("DEMO_ROBOTS must be a whole number")?
-            .unwrap_or(28_000);
-        let db_max_connections = var("DB_MAX_CONNECTIONS")
-            .map(|v| v.parse())
-            .transpose()
-            .context("DB_MAX_CONNECTIONS must be a whole number")?;
-        let page_cache_ms = var("PAGE_CACHE_MS")
-            .map(|v| v.parse())
-            .transpose()
-            .context("PAGE_CACHE_MS must be a whole number of milliseconds")?
-            .unwrap_or(1000);
         Ok(Config {
-            page_cache_ms,
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/robopass.db".into()),
-            site_addr,
+            site_addr: parsed("LEPTOS_SITE_ADDR", "host:port, e.g. 127.0.0.1:3000")?
+                .unwrap_or_else(|| ([127, 0, 0, 1], 3000).into()),
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             public_origin: var("PUBLIC_ORIGIN"),
-            demo_robots,
-            db_max_connections,
+            demo_robots: parsed("DEMO_ROBOTS", "a whole number")?.unwrap_or(28_000),
+            page_cache_ms: parsed("PAGE_CACHE_MS", "a whole number of milliseconds")?
+                .unwrap_or(1000),
+            db_max_connections: parsed("DB_MAX_CONNECTIONS", "a whole number")?,
         })
     }
 
