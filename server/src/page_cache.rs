@@ -27,7 +27,8 @@ struct Page {
 
 #[derive(Clone)]
 pub struct PageCache {
-    pages: moka::sync::Cache<(String, Lang), Arc<Page>>,
+    /// Keyed by host (pages carry the host list the lookup box accepts), path and language.
+    pages: moka::sync::Cache<(String, String, Lang), Arc<Page>>,
 }
 
 impl PageCache {
@@ -70,7 +71,14 @@ pub async fn middleware(
     if nonce.is_empty() {
         return next.run(req).await;
     }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let key = (
+        host,
         req.uri().path().to_string(),
         lang_from_headers(req.headers()),
     );

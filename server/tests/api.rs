@@ -177,12 +177,7 @@ async fn messy_ids_redirect_to_the_canonical_address(app: &TestApp) {
         format!("/r/{id}").as_str()
     );
     // The API answers messy forms directly, with the canonical ID in the body.
-    let body: Value = app
-        .get(&format!("/api/v1/robots/{grouped}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body = app.get_json(&format!("/api/v1/robots/{grouped}")).await;
     assert_eq!(body["id"], id);
 }
 helpers::on_both!(messy_ids_redirect_to_the_canonical_address);
@@ -425,12 +420,7 @@ async fn the_demo_ids_in_the_readme_have_their_status(app: &TestApp) {
             .find(|l| l.contains(&format!("(`{}`)", status.as_str())))
             .unwrap_or_else(|| panic!("README lists a demo ID for {status:?}"));
         let id = line.split('`').nth(3).expect("ID in the second code span");
-        let body: Value = app
-            .get(&format!("/api/v1/robots/{id}"))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let body = app.get_json(&format!("/api/v1/robots/{id}")).await;
         assert_eq!(body["status"], status.as_str(), "README's {id}");
         checked += 1;
     }

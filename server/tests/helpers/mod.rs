@@ -39,6 +39,11 @@ impl TestApp {
         self.get_with(path, &[]).await
     }
 
+    /// The JSON body of `path`, whatever its status.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.get(path).await.json().await.expect("a JSON body")
+    }
+
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
         let mut req = self.client.get(format!("{}{path}", self.base));
         for (k, v) in headers {
