@@ -161,8 +161,26 @@ fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<PageCache>) -
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Micros)),
         )
-        .layer(CatchPanicLayer::new())
+        .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+/// What a visitor sees if rendering a request panicked: the process goes on, the panic is
+/// logged, and the answer is a plain 500 in both languages (the request's language is not
+/// known here).
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %what, "request panicked");
+    (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Something went wrong on our side; please try again in a minute.\n服务器出错，请稍后再试。\n",
+    )
+        .into_response()
 }
 
 /// Files of the built site from memory; anything else is the app's own "not found" page.
