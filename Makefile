@@ -66,7 +66,9 @@ test-e2e:
 	end2end/run.sh
 
 bench: build
+	cargo build --release -p server --example label_photo
 	bench/run.sh
+	bench/labels.sh
 
 fmt:
 	cargo fmt --all

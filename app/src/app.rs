@@ -3,7 +3,13 @@
 use crate::components::{LangSwitch, SkipLink};
 use crate::domain::Lang;
 use crate::i18n::{detect_lang, tr};
-use crate::pages::{home::HomePage, not_found::NotFoundPage, profile::ProfilePage};
+use crate::pages::{
+    home::HomePage,
+    label::LabelPage,
+    not_found::NotFoundPage,
+    profile::ProfilePage,
+    scan::{ScanPage, VerifyPage},
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::{
@@ -57,6 +63,9 @@ pub fn App() -> impl IntoView {
                     <img src="/favicon.svg" alt="" width="28" height="28" />
                     <span>{tr(lang, "site.name")}</span>
                 </a>
+                <nav class="site-nav" aria-label=tr(lang, "site.nav")>
+                    <a href="/scan">{tr(lang, "site.nav_scan")}</a>
+                </nav>
                 <LangSwitch />
             </header>
             <main id="main" tabindex="-1">
@@ -65,6 +74,25 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("r"), ParamSegment("id"))
                         view=ProfilePage
+                        ssr=SsrMode::Async
+                    />
+                    // What a label opens: lower case as links are written, upper case as
+                    // labels are printed (the QR code's compact alphanumeric mode).
+                    <Route
+                        path=(StaticSegment("r"), ParamSegment("id"), ParamSegment("sig"))
+                        view=ProfilePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("R"), ParamSegment("id"), ParamSegment("sig"))
+                        view=ProfilePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("scan") view=ScanPage />
+                    <Route path=StaticSegment("verify") view=VerifyPage />
+                    <Route
+                        path=(StaticSegment("labels"), ParamSegment("id"))
+                        view=LabelPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

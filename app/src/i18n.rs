@@ -125,6 +125,22 @@ mod tests {
             keys.insert(format!("status.{s}.title"));
             keys.insert(format!("status.{s}.detail"));
         }
+        for p in crate::pages::scan::PROBLEMS {
+            keys.insert(format!("scan.problem.{p}"));
+        }
+        for k in [
+            "verified_label",
+            "not_issued",
+            "foreign_host",
+            "robot_id",
+            "not_a_robot_id",
+        ] {
+            keys.insert(format!("verdict.title.{k}"));
+        }
+        #[cfg(feature = "ssr")]
+        for p in crate::verdict::PROBLEMS {
+            keys.insert(format!("verdict.problem.{p}"));
+        }
         for s in crate::domain::Segment::ALL {
             keys.insert(format!("segment.{}", s.key()));
         }

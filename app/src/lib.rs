@@ -8,10 +8,13 @@ pub mod components;
 pub mod domain;
 pub mod i18n;
 pub mod pages;
+pub mod scanner;
 pub mod server_fns;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod labels;
 #[cfg(feature = "ssr")]
 pub mod record;
 #[cfg(feature = "ssr")]
@@ -20,6 +23,8 @@ pub mod seed;
 pub mod services;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod verdict;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

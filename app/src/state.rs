@@ -9,6 +9,10 @@ pub struct Settings {
     pub portal_hosts: Vec<String>,
     /// Mark cookies `Secure` (the public origin is HTTPS).
     pub secure_cookies: bool,
+    /// Scheme and host that labels point to (`PUBLIC_ORIGIN`).
+    pub public_origin: String,
+    /// The keys labels are signed and checked with.
+    pub keys: crate::labels::Keyring,
 }
 
 #[derive(Clone, Debug)]

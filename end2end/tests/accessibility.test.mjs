@@ -10,6 +10,12 @@ const pages = () => [
   ...STATUSES.map((s) => [`profile ${s}`, `/r/${t.ids[s]}`]),
   ['malformed ID', '/r/CN-A1B2-HX%C3%98001'],
   ['not registered', `/r/${t.ids.not_registered}`],
+  ['scanner', '/scan'],
+  ['stop page', `/verify?code=${encodeURIComponent(`https://robopass-check.example.net/r/${t.ids.in_service}`)}`],
+  ['several verdicts', `/verify?code=hello&code=${encodeURIComponent('https://shop.example/')}`],
+  ['unsigned label warning', `/r/${t.ids.in_service}?label=unsigned`],
+  ['label, sticker size', `/labels/${t.ids.in_service}?size=label`],
+  ['label, A4 sign', `/labels/${t.ids.in_service}?size=a4`],
 ];
 
 for (const locale of ['en-GB', 'zh-CN']) {

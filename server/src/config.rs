@@ -17,6 +17,12 @@ pub struct Config {
     pub page_cache_ms: u64,
     /// Pool size; `None` picks a default that suits the database.
     pub db_max_connections: Option<u32>,
+    /// The label-signing key's 32-byte seed (base64url or hex); overrides the key file.
+    pub signing_key: Option<String>,
+    /// Where the signing key lives when `SIGNING_KEY` is not set (made on first start).
+    pub signing_key_file: String,
+    /// Public keys (base64url) of retired signing keys whose labels still verify.
+    pub retired_signing_keys: Vec<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -38,12 +44,46 @@ impl Config {
             site_addr: parsed("LEPTOS_SITE_ADDR", "host:port, e.g. 127.0.0.1:3000")?
                 .unwrap_or_else(|| ([127, 0, 0, 1], 3000).into()),
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-            public_origin: var("PUBLIC_ORIGIN"),
+            public_origin: var("PUBLIC_ORIGIN")
+                .map(|o| o.trim_end_matches('/').to_string())
+                .map(|o| {
+                    // Labels print this origin in upper case, which only scheme and host survive.
+                    let rest = o
+                        .strip_prefix("https://")
+                        .or_else(|| o.strip_prefix("http://"))
+                        .unwrap_or("/");
+                    if rest.is_empty() || rest.contains(['/', '?', '#', '@']) {
+                        anyhow::bail!("PUBLIC_ORIGIN must be a scheme and host, e.g. https://robopass.example (no path)")
+                    }
+                    Ok(o)
+                })
+                .transpose()?,
             demo_robots: parsed("DEMO_ROBOTS", "a whole number")?.unwrap_or(28_000),
             page_cache_ms: parsed("PAGE_CACHE_MS", "a whole number of milliseconds")?
                 .unwrap_or(1000),
             db_max_connections: parsed("DB_MAX_CONNECTIONS", "a whole number")?,
+            signing_key: var("SIGNING_KEY"),
+            signing_key_file: var("SIGNING_KEY_FILE")
+                .unwrap_or_else(|| "data/signing-key.json".into()),
+            retired_signing_keys: var("RETIRED_SIGNING_KEYS")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|k| !k.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
+    }
+
+    /// The origin labels point to: `PUBLIC_ORIGIN`, else the address the server listens on.
+    pub fn label_origin(&self, addr: SocketAddr) -> String {
+        self.public_origin
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_string()
     }
 
     /// Hosts whose `/r/{ID}` links the lookup accepts as the registry's own.

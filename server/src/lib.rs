@@ -3,7 +3,10 @@
 
 pub mod assets;
 pub mod config;
+pub mod keys;
 pub mod page_cache;
 pub mod routes;
+pub mod scan;
+pub mod scan_routes;
 pub mod startup;
 pub mod telemetry;

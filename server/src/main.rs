@@ -33,6 +33,8 @@ enum Command {
         #[arg(long, default_value_t = 28_000)]
         robots: u64,
     },
+    /// Make a new label-signing key; the old one goes on verifying the labels it signed.
+    RotateKey,
     /// Print demo IDs as JSON lines: one per status, or N of mixed statuses with --limit.
     DemoIds {
         #[arg(long)]
@@ -80,6 +82,11 @@ async fn main() -> anyhow::Result<()> {
             }
             tracing::info!(addr = %application.addr, "serving Robot Passport on http://{}", application.addr);
             application.run_until_stopped().await?;
+        }
+        Command::RotateKey => {
+            let (old, new) = server::keys::rotate(&config)?;
+            println!("label signing key rotated: {old} is retired (still verifies), {new} signs new labels");
+            println!("restart the portal to sign with the new key");
         }
         Command::Migrate => {
             app::db::connect_and_migrate(&config.database_url, Some(1)).await?;

@@ -4,10 +4,12 @@ use crate::assets::Assets;
 use crate::config::Config;
 use crate::page_cache::PageCache;
 use crate::routes;
+use crate::scan_routes;
 use anyhow::Context;
 use app::app::{shell, App, NONCE_HEADER};
 use app::state::{AppState, Settings};
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
@@ -30,6 +32,9 @@ pub struct Application {
     pub addr: SocketAddr,
     pub state: AppState,
 }
+
+/// Largest request body for a photo upload: the photo plus room for a form around it.
+const UPLOAD_LIMIT: usize = crate::scan::MAX_PHOTO_BYTES + 64 * 1024;
 
 /// The build's output name (cargo-leptos compiles it in).
 const OUTPUT_NAME: &str = match option_env!("LEPTOS_OUTPUT_NAME") {
@@ -74,6 +79,7 @@ impl Application {
         }
         let mut portal_hosts = config.portal_hosts();
         portal_hosts.push(addr.to_string());
+        let keys = crate::keys::load(&config)?;
         let state = AppState {
             leptos_options,
             pool,
@@ -84,6 +90,8 @@ impl Application {
                     .public_origin
                     .as_deref()
                     .is_some_and(|o| o.starts_with("https://")),
+                public_origin: config.label_origin(addr),
+                keys,
             },
         };
         let page_cache = (config.page_cache_ms > 0)
@@ -134,6 +142,17 @@ fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<PageCache>) -
         .route("/healthz", get(routes::health))
         .route("/api/v1/robots/{id}", get(routes::robot))
         .route("/lang/{code}", get(routes::switch_lang))
+        .route("/.well-known/robopass-keys.json", get(scan_routes::keys))
+        .route("/qr/{file}", get(scan_routes::qr))
+        .route("/api/v1/verify", get(scan_routes::verify))
+        .route(
+            "/api/v1/scan",
+            post(scan_routes::api_scan).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/scan/photo",
+            post(scan_routes::photo_form).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route(
             "/api/fn/{*name}",
             post(move |req: Request| {

@@ -1,7 +1,8 @@
 //! `/r/{ID}`: the public profile, or why there is none (malformed, not registered).
 
 use crate::components::{
-    id_error_message, redirect_to, set_status, GroupedId, LookupForm, StatusBanner,
+    id_error_message, label_verdict, redirect_to, set_status, GroupedId, LabelVerdict, LookupForm,
+    StatusBanner,
 };
 use crate::domain::robot_id::ID_LEN;
 use crate::domain::*;
@@ -9,12 +10,15 @@ use crate::i18n::{tr, tr_with, use_lang};
 use crate::server_fns::lookup_robot;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let params = use_params_map();
     let raw = move || params.read().get("id").unwrap_or_default();
+    // `/r/{ID}/{KID}.{SIG}`: the address a label opens.
+    let token = params.read_untracked().get("sig");
+    let unsigned = use_query_map().read_untracked().get("label").as_deref() == Some("unsigned");
     let lookup = Resource::new_blocking(
         move || RobotId::parse(&raw()).ok(),
         |id| async move {
@@ -33,11 +37,18 @@ pub fn ProfilePage() -> impl IntoView {
             }
             Ok(id) if id.as_str() != raw => {
                 // One canonical address per robot: tidy the URL, keep everything else.
-                redirect_to(&format!("/r/{id}"), 308);
-                view! { <p><a href=format!("/r/{id}")>{id.display()}</a></p> }.into_any()
+                let to = match &token {
+                    Some(t) => format!("/r/{id}/{t}"),
+                    None => format!("/r/{id}"),
+                };
+                redirect_to(&to, 308);
+                view! { <p><a href=to>{id.display()}</a></p> }.into_any()
             }
             Ok(id) => {
+                let label = label_verdict(&id, token.as_deref(), unsigned)
+                    .map(|(kind, message)| view! { <LabelVerdict kind=kind message=message /> });
                 view! {
+                    {label}
                     <Suspense fallback=|| ()>
                         {move || {
                             let id = id.clone();

@@ -1,5 +1,8 @@
+#![allow(dead_code)] // Each test binary uses its own share of these helpers.
 //! Start the real application on a free port with a database of its own, filled with a small
 //! demo registry.
+
+pub mod photo;
 
 use app::db::Pool;
 use app::domain::Status;
@@ -19,7 +22,7 @@ pub struct TestApp {
     pub pool: Pool,
     demo: Vec<(Status, String)>,
     all: HashSet<String>,
-    _dir: Option<tempfile::TempDir>,
+    _dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -33,6 +36,17 @@ impl TestApp {
 
     pub fn registered(&self, id: &str) -> bool {
         self.all.contains(id)
+    }
+
+    /// A well-formed ID one confusable character away from `id` that is not registered.
+    pub fn unregistered_neighbour(&self, id: &str) -> String {
+        app::domain::RobotId::parse(id)
+            .expect("a valid ID")
+            .confusable_neighbours()
+            .into_iter()
+            .map(|n| n.to_string())
+            .find(|n| !self.registered(n))
+            .expect("an unregistered neighbour")
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -90,13 +104,10 @@ pub async fn fresh_postgres() -> Option<String> {
 }
 
 pub async fn spawn_app(db: Db) -> TestApp {
-    let (database_url, dir) = match db {
-        Db::Sqlite => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let url = format!("sqlite://{}/robopass.db", dir.path().display());
-            (url, Some(dir))
-        }
-        Db::Postgres(url) => (url, None),
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = match db {
+        Db::Sqlite => format!("sqlite://{}/robopass.db", dir.path().display()),
+        Db::Postgres(url) => url,
     };
     let config = Config {
         database_url,
@@ -106,6 +117,9 @@ pub async fn spawn_app(db: Db) -> TestApp {
         demo_robots: 0,
         page_cache_ms: 1000,
         db_max_connections: Some(5),
+        signing_key: None,
+        signing_key_file: dir.path().join("signing-key.json").display().to_string(),
+        retired_signing_keys: Vec::new(),
     };
     let application = Application::build(config)
         .await

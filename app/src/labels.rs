@@ -1,0 +1,256 @@
+//! Signed QR labels: the registry's Ed25519 keys, what a label says and how it is checked.
+//!
+//! A label encodes the portal URL of the robot's profile with a signature in its last path
+//! segment: `HTTPS://HOST/R/{ID}/{KID}.{SIG}`. The signature is Ed25519 over
+//! `robopass-label-v1:{ID}:{KID}`; `KID` names the key (four base32 characters of the SHA-256
+//! of its public key) and `SIG` is the 64-byte signature in unpadded base32. Everything is in
+//! the QR alphanumeric set (upper case, digits, `/.:`), which packs 5.5 bits a character
+//! instead of 8, so the code stays small enough to print 3 cm wide.
+
+use crate::domain::RobotId;
+use data_encoding::BASE32_NOPAD;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Length of a key id, in base32 characters (20 bits of the public key's hash).
+pub const KID_LEN: usize = 4;
+/// Length of a signature in unpadded base32.
+pub const SIG_LEN: usize = 103;
+
+/// The id of a public key: the first [`KID_LEN`] base32 characters of its SHA-256.
+pub fn key_id(public: &VerifyingKey) -> String {
+    let hash = Sha256::digest(public.as_bytes());
+    BASE32_NOPAD.encode(&hash)[..KID_LEN].to_string()
+}
+
+/// The bytes a label's signature covers: the canonical ID and the key id.
+fn message(id: &RobotId, kid: &str) -> Vec<u8> {
+    format!("robopass-label-v1:{id}:{kid}").into_bytes()
+}
+
+/// The answer to "was this label issued by the registry?".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SigCheck {
+    /// Signed by one of the registry's keys; `retired` when that key is no longer used to sign.
+    Valid { kid: String, retired: bool },
+    /// Well formed, but no key of the registry has this id.
+    UnknownKey { kid: String },
+    /// A key of the registry, but the signature does not match this ID.
+    BadSignature { kid: String },
+    /// Not of the `KID.SIG` form at all.
+    Malformed,
+}
+
+impl SigCheck {
+    /// Machine name of why a label is not the registry's (`None` when it is).
+    pub fn problem(&self) -> Option<&'static str> {
+        match self {
+            SigCheck::Valid { .. } => None,
+            SigCheck::UnknownKey { .. } => Some("unknown_key"),
+            SigCheck::BadSignature { .. } => Some("bad_signature"),
+            SigCheck::Malformed => Some("malformed_signature"),
+        }
+    }
+}
+
+/// A public key as published at `/.well-known/robopass-keys.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublishedKey {
+    pub kid: String,
+    /// The 32-byte public key, base64url without padding.
+    pub public_key: String,
+    /// `current` (signs new labels) or `retired` (still verifies old ones).
+    pub status: &'static str,
+}
+
+/// The registry's keys: one that signs, and retired ones that still verify.
+#[derive(Clone)]
+pub struct Keyring {
+    signing: SigningKey,
+    kid: String,
+    retired: Vec<(String, VerifyingKey)>,
+}
+
+/// Never print a secret key, not even in a debug log.
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring")
+            .field("current", &self.kid)
+            .field(
+                "retired",
+                &self.retired.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Keyring {
+    pub fn new(signing: SigningKey, retired: Vec<VerifyingKey>) -> Keyring {
+        let kid = key_id(&signing.verifying_key());
+        let retired = retired
+            .into_iter()
+            .map(|k| (key_id(&k), k))
+            .filter(|(k, _)| *k != kid)
+            .collect();
+        Keyring {
+            signing,
+            kid,
+            retired,
+        }
+    }
+
+    /// The id of the key that signs new labels.
+    pub fn current_kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The last path segment of a label for `id`: `KID.SIG`.
+    pub fn sign(&self, id: &RobotId) -> String {
+        let sig = self.signing.sign(&message(id, &self.kid));
+        format!("{}.{}", self.kid, BASE32_NOPAD.encode(&sig.to_bytes()))
+    }
+
+    /// The path a label for `id` opens: `/R/{ID}/{KID}.{SIG}`.
+    pub fn label_path(&self, id: &RobotId) -> String {
+        format!("/R/{id}/{}", self.sign(id))
+    }
+
+    /// The text a label's QR code holds: `origin` (scheme and host, upper-cased: both are
+    /// case-insensitive, and upper case keeps the code in the compact alphanumeric mode)
+    /// followed by [`Keyring::label_path`].
+    pub fn label_url(&self, origin: &str, id: &RobotId) -> String {
+        format!(
+            "{}{}",
+            origin.trim_end_matches('/').to_ascii_uppercase(),
+            self.label_path(id)
+        )
+    }
+
+    /// Check the `KID.SIG` segment of a label for `id`, against current and retired keys.
+    pub fn verify(&self, id: &RobotId, token: &str) -> SigCheck {
+        let Some((kid, sig)) = token.split_once('.') else {
+            return SigCheck::Malformed;
+        };
+        let kid = kid.to_ascii_uppercase();
+        let sig = sig.to_ascii_uppercase();
+        if kid.len() != KID_LEN || sig.len() != SIG_LEN {
+            return SigCheck::Malformed;
+        }
+        let Some(signature) = BASE32_NOPAD
+            .decode(sig.as_bytes())
+            .ok()
+            .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
+            .map(|b| Signature::from_bytes(&b))
+        else {
+            return SigCheck::Malformed;
+        };
+        let (key, retired) = if kid == self.kid {
+            (self.signing.verifying_key(), false)
+        } else if let Some((_, key)) = self.retired.iter().find(|(k, _)| *k == kid) {
+            (*key, true)
+        } else {
+            return SigCheck::UnknownKey { kid };
+        };
+        match key.verify(&message(id, &kid), &signature) {
+            Ok(()) => SigCheck::Valid { kid, retired },
+            Err(_) => SigCheck::BadSignature { kid },
+        }
+    }
+
+    /// Every key that verifies labels, the signing one first.
+    pub fn published(&self) -> Vec<PublishedKey> {
+        let encode = |b: &[u8]| data_encoding::BASE64URL_NOPAD.encode(b);
+        std::iter::once(PublishedKey {
+            kid: self.kid.clone(),
+            public_key: encode(self.signing.verifying_key().as_bytes()),
+            status: "current",
+        })
+        .chain(self.retired.iter().map(|(kid, key)| PublishedKey {
+            kid: kid.clone(),
+            public_key: encode(key.as_bytes()),
+            status: "retired",
+        }))
+        .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    fn id() -> RobotId {
+        RobotId::parse("CNSEJ5SE027600000000000000001").unwrap()
+    }
+
+    #[test]
+    fn a_label_verifies_and_names_its_key() {
+        let ring = Keyring::new(key(1), vec![]);
+        let token = ring.sign(&id());
+        assert_eq!(token.len(), KID_LEN + 1 + SIG_LEN);
+        assert_eq!(
+            ring.verify(&id(), &token),
+            SigCheck::Valid {
+                kid: ring.current_kid().to_string(),
+                retired: false
+            }
+        );
+        // Scanners and browsers may lower-case a path; the check does not mind.
+        assert!(matches!(
+            ring.verify(&id(), &token.to_ascii_lowercase()),
+            SigCheck::Valid { .. }
+        ));
+    }
+
+    #[test]
+    fn a_label_for_another_id_or_key_does_not_verify() {
+        let ring = Keyring::new(key(1), vec![]);
+        let other = RobotId::parse("CNSEJ5SE027600000000000000002").unwrap();
+        let token = ring.sign(&other);
+        assert!(matches!(
+            ring.verify(&id(), &token),
+            SigCheck::BadSignature { .. }
+        ));
+        let stranger = Keyring::new(key(2), vec![]);
+        assert!(matches!(
+            ring.verify(&id(), &stranger.sign(&id())),
+            SigCheck::UnknownKey { .. }
+        ));
+        assert_eq!(ring.verify(&id(), "nonsense"), SigCheck::Malformed);
+        assert_eq!(ring.verify(&id(), "ABCD.!!"), SigCheck::Malformed);
+    }
+
+    #[test]
+    fn rotation_keeps_old_labels_verifiable() {
+        let old = Keyring::new(key(1), vec![]);
+        let old_label = old.sign(&id());
+        let new = Keyring::new(key(2), vec![key(1).verifying_key()]);
+        assert_ne!(new.current_kid(), old.current_kid());
+        assert_eq!(
+            new.verify(&id(), &old_label),
+            SigCheck::Valid {
+                kid: old.current_kid().to_string(),
+                retired: true
+            }
+        );
+        let published = new.published();
+        assert_eq!(published.len(), 2);
+        assert_eq!(published[0].status, "current");
+        assert_eq!(published[1].status, "retired");
+    }
+
+    #[test]
+    fn the_label_url_is_all_qr_alphanumeric() {
+        let ring = Keyring::new(key(7), vec![]);
+        let url = ring.label_url("https://robopass.example", &id());
+        assert!(url.starts_with("HTTPS://ROBOPASS.EXAMPLE/R/CNSEJ5SE027600000000000000001/"));
+        assert!(url
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || "/.:".contains(c)));
+        assert!(!format!("{ring:?}").contains(&format!("{:?}", key(7).to_bytes())));
+    }
+}

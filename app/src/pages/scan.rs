@@ -1,0 +1,216 @@
+//! `/scan`: three ways to read a label (camera, photo, typing), and `/verify`: what a code
+//! means, before anything else is shown.
+
+use crate::components::{redirect_to, set_status, verdict_icon};
+use crate::domain::Lang;
+use crate::i18n::{tr, use_lang};
+use crate::scanner::CameraScanner;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// A photo that could not be read, handed to the scanner page by the upload route.
+#[derive(Clone, Debug)]
+pub struct ScanProblem {
+    pub status: u16,
+    /// Machine name: `too_large`, `not_an_image`, `too_many_pixels`, `unreadable_image`,
+    /// `no_code_found`.
+    pub code: &'static str,
+}
+
+/// Every [`ScanProblem`] code and API error the scanner can give, for the translation check.
+pub const PROBLEMS: [&str; 7] = [
+    "too_large",
+    "not_an_image",
+    "too_many_pixels",
+    "unreadable_image",
+    "no_code_found",
+    "missing_code",
+    "code_too_long",
+];
+
+/// Most codes one photo is judged for.
+pub const MAX_CODES: usize = 8;
+
+#[component]
+pub fn ScanPage() -> impl IntoView {
+    let lang = use_lang();
+    let problem = use_context::<ScanProblem>();
+    if let Some(p) = &problem {
+        set_status(p.status);
+    }
+    view! {
+        <Title text=format!("{} · {}", tr(lang, "scan.title"), tr(lang, "site.name")) />
+        <section class="hero" aria-labelledby="scan-heading">
+            <h1 id="scan-heading">{tr(lang, "scan.title")}</h1>
+            <p class="lead">{tr(lang, "scan.intro")}</p>
+        </section>
+        {problem.map(|p| view! {
+            <div class="callout callout--problem" role="alert" id="scan-problem">
+                <p><span aria-hidden="true">"⚠ "</span>{tr(lang, &format!("scan.problem.{}", p.code))}</p>
+            </div>
+        })}
+        <section class="panel" aria-labelledby="camera-heading">
+            <h2 id="camera-heading">{tr(lang, "scan.camera_title")}</h2>
+            <CameraScanner lang=lang />
+        </section>
+        <section class="panel" aria-labelledby="photo-heading">
+            <h2 id="photo-heading">{tr(lang, "scan.photo_title")}</h2>
+            <form class="scan-form" method="post" action="/scan/photo" enctype="multipart/form-data">
+                <label for="photo">{tr(lang, "scan.photo_label")}</label>
+                <p id="photo-hint" class="hint">{tr(lang, "scan.photo_hint")}</p>
+                <input id="photo" name="photo" type="file" accept="image/*" required aria-describedby="photo-hint" />
+                <button type="submit">{tr(lang, "scan.photo_submit")}</button>
+            </form>
+        </section>
+        <section class="panel" aria-labelledby="type-heading">
+            <h2 id="type-heading">{tr(lang, "scan.type_title")}</h2>
+            <form class="scan-form" method="get" action="/verify">
+                <label for="code">{tr(lang, "scan.type_label")}</label>
+                <p id="code-hint" class="hint">{tr(lang, "scan.type_hint")}</p>
+                <div class="lookup-row">
+                    <input
+                        id="code"
+                        name="code"
+                        type="text"
+                        autocomplete="off"
+                        autocapitalize="characters"
+                        spellcheck="false"
+                        maxlength="3000"
+                        required
+                        aria-describedby="code-hint"
+                    />
+                    <button type="submit">{tr(lang, "scan.type_submit")}</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// One code's verdict, ready to show.
+#[derive(Clone, Debug)]
+struct Shown {
+    kind: &'static str,
+    found: String,
+    message: String,
+    profile: Option<String>,
+    /// The ID inside a code that points elsewhere, to look up here instead.
+    inner_id: Option<String>,
+    host: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn judge_all(codes: &[String], lang: Lang) -> Vec<Shown> {
+    use crate::verdict::{finding, Verdict};
+    let Some(state) = use_context::<crate::state::AppState>() else {
+        return Vec::new();
+    };
+    let hosts = crate::components::portal_hosts();
+    codes
+        .iter()
+        .map(|c| {
+            let f = finding(c, &hosts, &state.settings.keys, lang);
+            let (inner_id, host) = match &f.verdict {
+                Verdict::ForeignHost { host, id } => (id.clone(), Some(host.clone())),
+                _ => (None, None),
+            };
+            Shown {
+                kind: f.verdict.kind(),
+                found: f.found,
+                message: f.message,
+                profile: f.profile,
+                inner_id,
+                host,
+            }
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn judge_all(_: &[String], _: Lang) -> Vec<Shown> {
+    Vec::new()
+}
+
+/// `/verify?code=…` (one or more): where the typed form, the photo upload and the camera land.
+/// A code with a robot behind it on this registry goes on to the profile, which shows the
+/// label's verdict on top; a code pointing elsewhere stops here.
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let lang = use_lang();
+    let codes: Vec<String> = use_query_map()
+        .read_untracked()
+        .get_all("code")
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| !c.trim().is_empty())
+        .take(MAX_CODES)
+        .collect();
+    if codes.is_empty() {
+        redirect_to("/scan", 303);
+        return ().into_any();
+    }
+    let shown = judge_all(&codes, lang);
+    if let [only] = shown.as_slice() {
+        if let Some(next) = &only.profile {
+            redirect_to(next, 303);
+            return ().into_any();
+        }
+    }
+    let title = if shown.len() == 1 {
+        tr(lang, &format!("verdict.title.{}", shown[0].kind))
+    } else {
+        tr(lang, "verify.title_many")
+    };
+    view! {
+        <Title text=format!("{title} · {}", tr(lang, "site.name")) />
+        {(shown.len() > 1).then(|| view! {
+            <section class="hero" aria-labelledby="verify-heading">
+                <h1 id="verify-heading">{tr(lang, "verify.title_many")}</h1>
+                <p class="lead">{tr(lang, "verify.intro_many")}</p>
+            </section>
+        })}
+        <ol class="verdicts" role="list">
+            {shown
+                .iter()
+                .cloned()
+                .enumerate()
+                .map(|(i, s)| view! { <li><VerdictCard s=s index=i heading=shown.len() == 1 /></li> })
+                .collect_view()}
+        </ol>
+        <p><a href="/scan">{tr(lang, "verify.scan_again")}</a></p>
+    }
+    .into_any()
+}
+
+#[component]
+fn VerdictCard(s: Shown, index: usize, heading: bool) -> impl IntoView {
+    let lang = use_lang();
+    let title_id = format!("verdict-{index}");
+    let title = tr(lang, &format!("verdict.title.{}", s.kind));
+    let title_view = if heading {
+        view! { <h1 id=title_id.clone()>{title}</h1> }.into_any()
+    } else {
+        view! { <h2 id=title_id.clone()>{title}</h2> }.into_any()
+    };
+    view! {
+        <section
+            class=format!("verdict verdict--{}", s.kind)
+            aria-labelledby=title_id
+            data-verdict=s.kind
+        >
+            {verdict_icon(s.kind)}
+            <div>
+                {title_view}
+                <p class="verdict-message">{s.message}</p>
+                <p class="verdict-found">
+                    {tr(lang, "verify.found")} " " <code translate="no">{s.found}</code>
+                </p>
+                {s.host.map(|h| view! { <p class="verdict-host">{tr(lang, "verify.host")} " " <strong translate="no">{h}</strong></p> })}
+                {s.profile.map(|p| view! { <p><a class="button" href=p>{tr(lang, "verify.open_profile")}</a></p> })}
+                {s.inner_id.map(|id| view! {
+                    <p><a class="button" href=format!("/r/{id}")>{tr(lang, "verify.lookup_inner")} " " <span translate="no">{id.clone()}</span></a></p>
+                })}
+            </div>
+        </section>
+    }
+}

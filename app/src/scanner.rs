@@ -1,0 +1,224 @@
+//! The live camera scanner: an island, so it is the only part of `/scan` that needs
+//! JavaScript. It reads codes with the browser's BarcodeDetector where there is one, and
+//! otherwise with rqrr compiled into the page's wasm, then hands the text to `/verify`.
+
+use crate::domain::Lang;
+use crate::i18n::tr;
+use leptos::prelude::*;
+
+#[island]
+pub fn CameraScanner(
+    /// The page's language (islands do not see the server's context).
+    lang: Lang,
+) -> impl IntoView {
+    // False in the server's HTML; true once the island runs, so the button only shows when
+    // it can work.
+    let (ready, set_ready) = signal(false);
+    let (message, set_message) = signal(None::<String>);
+    let (running, set_running) = signal(false);
+    let video_ref = NodeRef::<leptos::html::Video>::new();
+    Effect::new(move |_| set_ready.set(true));
+    let on_start = move |_| {
+        if running.get_untracked() {
+            return;
+        }
+        set_running.set(true);
+        set_message.set(Some(tr(lang, "scan.camera_starting")));
+        #[cfg(feature = "hydrate")]
+        if let Some(video) = video_ref.get_untracked() {
+            leptos::task::spawn_local(camera::run(video, lang, set_message, set_running));
+        }
+    };
+    view! {
+        <div class="camera">
+            <p class="hint" hidden=move || ready.get()>{tr(lang, "scan.camera_needs_js")}</p>
+            <div class="camera-live" hidden=move || !ready.get()>
+                <p class="hint">{tr(lang, "scan.camera_hint")}</p>
+                <button
+                    type="button"
+                    id="camera-start"
+                    on:click=on_start
+                    aria-disabled=move || running.get().then_some("true")
+                >
+                    {tr(lang, "scan.camera_start")}
+                </button>
+                <video
+                    id="camera-video"
+                    node_ref=video_ref
+                    class:active=move || running.get()
+                    playsinline
+                    muted
+                    aria-label=tr(lang, "scan.camera_video")
+                ></video>
+                <p id="camera-status" role="status" aria-live="polite">
+                    {move || message.get()}
+                </p>
+            </div>
+        </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod camera {
+    use crate::domain::Lang;
+    use crate::i18n::tr;
+    use leptos::prelude::*;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{
+        CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream,
+        MediaStreamConstraints, MediaStreamTrack,
+    };
+
+    /// Frames are shrunk to this longer side before decoding: quick on a phone, and a label
+    /// held at reading distance still has several pixels a module.
+    const FRAME_SIDE: f64 = 800.0;
+    /// Pause between frames, in milliseconds.
+    const FRAME_GAP_MS: i32 = 150;
+
+    fn sleep(ms: i32) -> JsFuture {
+        JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
+            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }))
+    }
+
+    async fn open(video: &HtmlVideoElement) -> Result<MediaStream, JsValue> {
+        let devices = window().navigator().media_devices()?;
+        let constraints = MediaStreamConstraints::new();
+        let wanted = js_sys::Object::new();
+        js_sys::Reflect::set(&wanted, &"facingMode".into(), &"environment".into())?;
+        constraints.set_video(&wanted.into());
+        constraints.set_audio(&JsValue::FALSE);
+        let stream: MediaStream =
+            JsFuture::from(devices.get_user_media_with_constraints(&constraints)?)
+                .await?
+                .dyn_into()?;
+        video.set_src_object(Some(&stream));
+        JsFuture::from(video.play()?).await?;
+        Ok(stream)
+    }
+
+    fn stop(stream: &MediaStream) {
+        for track in stream.get_tracks().iter() {
+            if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
+                track.stop();
+            }
+        }
+    }
+
+    /// The browser's own QR reader, where it has one.
+    fn native_detector() -> Option<JsValue> {
+        let ctor = js_sys::Reflect::get(&window(), &"BarcodeDetector".into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()?;
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(
+            &options,
+            &"formats".into(),
+            &js_sys::Array::of1(&"qr_code".into()),
+        )
+        .ok()?;
+        js_sys::Reflect::construct(&ctor, &js_sys::Array::of1(&options)).ok()
+    }
+
+    /// `Err` when the native reader fails (then rqrr takes over for good).
+    async fn detect_native(
+        detector: &JsValue,
+        video: &HtmlVideoElement,
+    ) -> Result<Option<String>, JsValue> {
+        let detect: js_sys::Function =
+            js_sys::Reflect::get(detector, &"detect".into())?.dyn_into()?;
+        let promise: js_sys::Promise = detect.call1(detector, video)?.dyn_into()?;
+        let found: js_sys::Array = JsFuture::from(promise).await?.dyn_into()?;
+        Ok(found.iter().find_map(|c| {
+            js_sys::Reflect::get(&c, &"rawValue".into())
+                .ok()
+                .and_then(|v| v.as_string())
+        }))
+    }
+
+    /// Read one frame of the video with rqrr.
+    fn detect_wasm(video: &HtmlVideoElement, canvas: &HtmlCanvasElement) -> Option<String> {
+        let (vw, vh) = (video.video_width() as f64, video.video_height() as f64);
+        if vw < 1.0 || vh < 1.0 {
+            return None;
+        }
+        let scale = (FRAME_SIDE / vw.max(vh)).min(1.0);
+        let (w, h) = ((vw * scale).round() as u32, (vh * scale).round() as u32);
+        canvas.set_width(w);
+        canvas.set_height(h);
+        let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+        ctx.draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, w as f64, h as f64)
+            .ok()?;
+        let rgba = ctx
+            .get_image_data(0.0, 0.0, w as f64, h as f64)
+            .ok()?
+            .data()
+            .0;
+        let width = w as usize;
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(width, h as usize, |x, y| {
+            let i = (y * width + x) * 4;
+            // Rec. 601 luma, in integers.
+            ((rgba[i] as u32 * 77 + rgba[i + 1] as u32 * 150 + rgba[i + 2] as u32 * 29) >> 8) as u8
+        });
+        img.detect_grids()
+            .into_iter()
+            .find_map(|g| g.decode().ok().map(|(_, text)| text))
+    }
+
+    /// Open the camera and read frames until a code turns up, then go to its verdict.
+    pub async fn run(
+        video: HtmlVideoElement,
+        lang: Lang,
+        set_message: WriteSignal<Option<String>>,
+        set_running: WriteSignal<bool>,
+    ) {
+        let stream = match open(&video).await {
+            Ok(s) => s,
+            Err(e) => {
+                let name = js_sys::Reflect::get(&e, &"name".into())
+                    .ok()
+                    .and_then(|n| n.as_string())
+                    .unwrap_or_default();
+                let key = if name == "NotAllowedError" || name == "SecurityError" {
+                    "scan.camera_denied"
+                } else {
+                    "scan.camera_unavailable"
+                };
+                set_message.set(Some(tr(lang, key)));
+                set_running.set(false);
+                return;
+            }
+        };
+        set_message.set(Some(tr(lang, "scan.camera_looking")));
+        let Some(canvas) = document()
+            .create_element("canvas")
+            .ok()
+            .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok())
+        else {
+            stop(&stream);
+            return;
+        };
+        let mut native = native_detector();
+        let text = loop {
+            let _ = sleep(FRAME_GAP_MS).await;
+            if let Some(detector) = &native {
+                match detect_native(detector, &video).await {
+                    Ok(Some(text)) => break text,
+                    Ok(None) => continue,
+                    Err(_) => native = None,
+                }
+            }
+            if let Some(text) = detect_wasm(&video, &canvas) {
+                break text;
+            }
+        };
+        stop(&stream);
+        set_message.set(Some(tr(lang, "scan.camera_found")));
+        let code = String::from(js_sys::encode_uri_component(&text));
+        let _ = window()
+            .location()
+            .set_href(&format!("/verify?code={code}"));
+    }
+}

@@ -1,0 +1,346 @@
+//! What a scanned or typed code means: the verdict shown before the profile.
+
+use crate::components::id_error_message;
+use crate::domain::{Lang, RobotId};
+use crate::i18n::{tr, tr_with};
+use crate::labels::{Keyring, SigCheck};
+use serde::Serialize;
+
+/// Longest code text looked at (a QR code holds at most 2,953 bytes).
+pub const MAX_CODE_LEN: usize = 3000;
+/// How much of a code is shown back to the person.
+const SHOWN_LEN: usize = 200;
+
+/// The kinds of verdict, most trustworthy first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// The registry's own label with a valid signature.
+    VerifiedLabel {
+        id: String,
+        key_id: String,
+        retired_key: bool,
+    },
+    /// A link to the registry's profile that the registry did not sign (`problem` says how).
+    NotIssued { id: String, problem: &'static str },
+    /// A link to somewhere else; `id` when a robot ID is inside it.
+    ForeignHost { host: String, id: Option<String> },
+    /// Plain text that is a robot ID.
+    RobotId { id: String },
+    /// Anything else; `problem` is a machine name, the message says it for people.
+    NotARobotId { problem: &'static str },
+}
+
+/// One code and its verdict, as the API returns it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// The code's text (shortened when long).
+    pub found: String,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    /// Where to go next on this site, when there is a robot to show.
+    pub profile: Option<String>,
+    /// The verdict in words, in the request's language.
+    pub message: String,
+}
+
+fn shown(text: &str) -> String {
+    let mut s: String = text.chars().take(SHOWN_LEN).collect();
+    if text.chars().count() > SHOWN_LEN {
+        s.push('…');
+    }
+    s
+}
+
+/// A robot ID anywhere in a link: a path segment or a query value.
+fn id_inside(url: &url::Url) -> Option<RobotId> {
+    url.path_segments()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .chain(url.query_pairs().map(|(_, v)| v.into_owned()))
+        .find_map(|s| RobotId::parse(&s).ok())
+}
+
+/// Judge the text of one code. `hosts` are the registry's own host names (with port when
+/// not the default one).
+pub fn judge(text: &str, hosts: &[String], keys: &Keyring) -> Verdict {
+    let text = text.trim();
+    let parsed = url::Url::parse(text).or_else(|e| {
+        // `robopass.example/r/ID`: a link without its scheme.
+        let (first, _) = text.split_once('/').unwrap_or((text, ""));
+        if first.contains('.') && !first.contains(' ') {
+            url::Url::parse(&format!("https://{text}"))
+        } else {
+            Err(e)
+        }
+    });
+    let url = match parsed {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => url,
+        Ok(_) => {
+            return Verdict::NotARobotId {
+                problem: "other_scheme",
+            }
+        }
+        Err(_) => {
+            return match RobotId::parse(text) {
+                Ok(id) => Verdict::RobotId { id: id.to_string() },
+                Err(e) => Verdict::NotARobotId { problem: e.code() },
+            }
+        }
+    };
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let host_port = match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.clone(),
+    };
+    let ours = hosts
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(&host_port) || h.eq_ignore_ascii_case(&host));
+    if !ours || !url.username().is_empty() || url.password().is_some() {
+        return Verdict::ForeignHost {
+            host: host_port,
+            id: id_inside(&url).map(|id| id.to_string()),
+        };
+    }
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    let (raw_id, token) = match segments.as_slice() {
+        [r, id] if r.eq_ignore_ascii_case("r") => (*id, None),
+        [r, id, token] if r.eq_ignore_ascii_case("r") => (*id, Some(*token)),
+        _ => {
+            return Verdict::NotARobotId {
+                problem: "not_a_profile_url",
+            }
+        }
+    };
+    let decoded = percent_encoding::percent_decode_str(raw_id).decode_utf8_lossy();
+    let id = match RobotId::parse(&decoded) {
+        Ok(id) => id,
+        Err(e) => return Verdict::NotARobotId { problem: e.code() },
+    };
+    registry_link(&id, token, keys)
+}
+
+/// The verdict on a link to the registry's profile of `id`, signed with `token` or not.
+pub fn registry_link(id: &RobotId, token: Option<&str>, keys: &Keyring) -> Verdict {
+    match token.map(|t| keys.verify(id, t)) {
+        Some(SigCheck::Valid { kid, retired }) => Verdict::VerifiedLabel {
+            id: id.to_string(),
+            key_id: kid,
+            retired_key: retired,
+        },
+        Some(check) => Verdict::NotIssued {
+            id: id.to_string(),
+            problem: check.problem().unwrap_or("bad_signature"),
+        },
+        None => Verdict::NotIssued {
+            id: id.to_string(),
+            problem: "no_signature",
+        },
+    }
+}
+
+impl Verdict {
+    /// Where this verdict leads on this site: the profile, with the label's check on top.
+    /// `token` is the signature segment of the scanned link, kept so the profile shows the
+    /// same verdict itself.
+    pub fn next_page(&self, text: &str) -> Option<String> {
+        match self {
+            Verdict::VerifiedLabel { id, .. } | Verdict::NotIssued { id, .. } => {
+                let token = text.trim().rsplit('/').next().filter(|t| {
+                    t.contains('.') && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+                });
+                Some(match token {
+                    Some(t) if !t.eq_ignore_ascii_case(id) => format!("/r/{id}/{t}"),
+                    _ => format!("/r/{id}?label=unsigned"),
+                })
+            }
+            Verdict::RobotId { id } => Some(format!("/r/{id}")),
+            Verdict::ForeignHost { .. } | Verdict::NotARobotId { .. } => None,
+        }
+    }
+
+    /// Machine name of the verdict.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Verdict::VerifiedLabel { .. } => "verified_label",
+            Verdict::NotIssued { .. } => "not_issued",
+            Verdict::ForeignHost { .. } => "foreign_host",
+            Verdict::RobotId { .. } => "robot_id",
+            Verdict::NotARobotId { .. } => "not_a_robot_id",
+        }
+    }
+
+    /// The verdict in words.
+    pub fn message(&self, lang: Lang, text: &str) -> String {
+        match self {
+            Verdict::VerifiedLabel { retired_key, .. } => {
+                let mut m = tr(lang, "verdict.verified_label");
+                if *retired_key {
+                    m.push(' ');
+                    m.push_str(&tr(lang, "verdict.retired_key"));
+                }
+                m
+            }
+            Verdict::NotIssued { problem, .. } => format!(
+                "{} {}",
+                tr(lang, "verdict.not_issued"),
+                tr(lang, &format!("verdict.problem.{problem}"))
+            ),
+            Verdict::ForeignHost { host, .. } => {
+                tr_with(lang, "verdict.foreign_host", &[("host", host)])
+            }
+            Verdict::RobotId { .. } => tr(lang, "verdict.robot_id"),
+            Verdict::NotARobotId { problem } => {
+                let why = match *problem {
+                    "other_scheme" | "not_a_profile_url" => {
+                        tr(lang, &format!("verdict.problem.{problem}"))
+                    }
+                    _ => match RobotId::parse(text.trim()) {
+                        Err(e) => id_error_message(lang, &e),
+                        Ok(_) => String::new(),
+                    },
+                };
+                format!("{} {why}", tr(lang, "verdict.not_a_robot_id"))
+            }
+        }
+    }
+}
+
+/// Judge a code and say it in `lang`.
+pub fn finding(text: &str, hosts: &[String], keys: &Keyring, lang: Lang) -> Finding {
+    let text: String = text.chars().take(MAX_CODE_LEN).collect();
+    let verdict = judge(&text, hosts, keys);
+    Finding {
+        found: shown(&text),
+        profile: verdict.next_page(&text),
+        message: verdict.message(lang, &text),
+        verdict,
+    }
+}
+
+/// Every problem name a verdict can carry, for the translation check.
+pub const PROBLEMS: [&str; 6] = [
+    "no_signature",
+    "unknown_key",
+    "bad_signature",
+    "malformed_signature",
+    "other_scheme",
+    "not_a_profile_url",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::SigningKey;
+
+    const ID: &str = "CNSEJ5SE027600000000000000001";
+
+    fn ring() -> Keyring {
+        Keyring::new(SigningKey::from_bytes(&[3; 32]), vec![])
+    }
+
+    fn hosts() -> Vec<String> {
+        vec!["robopass.example".into(), "127.0.0.1:3000".into()]
+    }
+
+    fn judged(text: &str) -> Verdict {
+        judge(text, &hosts(), &ring())
+    }
+
+    #[test]
+    fn an_official_label_is_verified() {
+        let id = RobotId::parse(ID).unwrap();
+        let url = ring().label_url("https://robopass.example", &id);
+        assert!(matches!(judged(&url), Verdict::VerifiedLabel { .. }));
+        // What a phone's browser makes of it after following it.
+        assert!(matches!(
+            judged(&url.replace("HTTPS://ROBOPASS.EXAMPLE", "https://robopass.example")),
+            Verdict::VerifiedLabel { .. }
+        ));
+        let next = judged(&url).next_page(&url).unwrap();
+        assert_eq!(next, format!("/r/{ID}/{}", ring().sign(&id)));
+    }
+
+    #[test]
+    fn our_link_without_a_valid_signature_was_not_issued() {
+        assert_eq!(
+            judged(&format!("https://robopass.example/r/{ID}")),
+            Verdict::NotIssued {
+                id: ID.into(),
+                problem: "no_signature"
+            }
+        );
+        assert_eq!(
+            judged(&format!("https://robopass.example/r/{ID}"))
+                .next_page(&format!("https://robopass.example/r/{ID}"))
+                .unwrap(),
+            format!("/r/{ID}?label=unsigned")
+        );
+        let other = Keyring::new(SigningKey::from_bytes(&[4; 32]), vec![]);
+        let forged = other.label_url("http://127.0.0.1:3000", &RobotId::parse(ID).unwrap());
+        assert!(matches!(
+            judged(&forged),
+            Verdict::NotIssued {
+                problem: "unknown_key",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_link_elsewhere_is_foreign_and_names_the_host() {
+        assert_eq!(
+            judged(&format!("https://robopass-verify.example.com/r/{ID}")),
+            Verdict::ForeignHost {
+                host: "robopass-verify.example.com".into(),
+                id: Some(ID.into())
+            }
+        );
+        // The userinfo trick: the host is what follows `@`.
+        assert!(matches!(
+            judged(&format!("https://robopass.example@evil.example/r/{ID}")),
+            Verdict::ForeignHost { host, .. } if host == "evil.example"
+        ));
+        assert_eq!(
+            judged("https://shop.example/buy?robot=none"),
+            Verdict::ForeignHost {
+                host: "shop.example".into(),
+                id: None
+            }
+        );
+    }
+
+    #[test]
+    fn plain_text_is_an_id_or_says_why_not() {
+        assert_eq!(
+            judged("cnsej5se0276-00000000000000001"),
+            Verdict::RobotId { id: ID.into() }
+        );
+        assert!(matches!(
+            judged("WIFI:S:cafe;T:WPA;P:secret;;"),
+            Verdict::NotARobotId { .. }
+        ));
+        assert!(matches!(
+            judged("hello, world"),
+            Verdict::NotARobotId {
+                problem: "invalid_character"
+            }
+        ));
+        let f = finding("hello, world", &hosts(), &ring(), Lang::En);
+        assert!(f.message.contains("Position 6"), "{}", f.message);
+        assert!(matches!(
+            judged("https://robopass.example/about"),
+            Verdict::NotARobotId {
+                problem: "not_a_profile_url"
+            }
+        ));
+    }
+}

@@ -1,0 +1,171 @@
+// Labels and the scanner in a real browser: printed labels read back, a photo upload, the
+// live camera (Chromium's fake camera playing a video of a label) and a foreign code.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { useBrowser, openPage, waitForHydration, BASE_URL } from './support.mjs';
+
+const t = useBrowser();
+const dir = mkdtempSync(join(tmpdir(), 'robopass-scan-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** POST an image to the scan API; the verdicts. */
+async function scanImage(bytes) {
+  const res = await fetch(`${BASE_URL}/api/v1/scan`, { method: 'POST', body: bytes });
+  const body = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(body));
+  return body.codes;
+}
+
+for (const size of ['label', 'a4']) {
+  test(`the printed ${size} label reads back as the registry's verified label`, async () => {
+    const id = t.ids.in_service;
+    const page = await openPage(t.browser);
+    await page.goto(`${BASE_URL}/labels/${id}?size=${size}`);
+    await page.emulateMedia({ media: 'print' });
+    const label = page.locator('figure.label');
+    await label.locator('img.label-qr').evaluate((img) => img.decode());
+    // Only the label is printed: no header, footer or tools.
+    assert.equal(await page.locator('.site-header').isVisible(), false);
+    assert.equal(await page.locator('.label-tools').isVisible(), false);
+    const text = await label.innerText();
+    assert.match(text, /Scan to verify/);
+    assert.match(text, /扫码验证/);
+    const codes = await scanImage(await label.screenshot());
+    assert.equal(codes.length, 1);
+    assert.equal(codes[0].verdict, 'verified_label');
+    assert.equal(codes[0].id, id);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
+
+test('a photo uploaded from the scanner lands on the profile, verified', async () => {
+  const id = t.ids.recall_open;
+  const png = Buffer.from(await (await fetch(`${BASE_URL}/qr/${id}.png?size=600`)).arrayBuffer());
+  const file = join(dir, 'label.png');
+  writeFileSync(file, png);
+  const page = await openPage(t.browser);
+  await page.goto(`${BASE_URL}/scan`);
+  await page.locator('#photo').setInputFiles(file);
+  await Promise.all([
+    page.waitForURL(new RegExp(`/r/${id}/`)),
+    page.locator('form[action="/scan/photo"] button[type=submit]').click(),
+  ]);
+  await assertVerifiedProfile(page, id, 'recall_open');
+  await page.context().close();
+});
+
+test('a foreign code typed into the scanner shows the stop page', async () => {
+  const id = t.ids.in_service;
+  const page = await openPage(t.browser, { locale: 'zh-CN' });
+  await page.goto(`${BASE_URL}/scan`);
+  await page.locator('#code').fill(`https://robopass-verify.example.org/r/${id}`);
+  await Promise.all([page.waitForURL(/\/verify\?/), page.locator('#code').press('Enter')]);
+  const verdict = page.locator('[data-verdict="foreign_host"]');
+  await verdict.waitFor();
+  const text = await verdict.innerText();
+  assert.match(text, /robopass-verify\.example\.org/);
+  assert.match(text, /伪造/);
+  assert.equal(await page.locator(`a[href="/r/${id}"]`).count(), 1, 'a lookup of the ID inside');
+  await page.context().close();
+});
+
+test('without JavaScript the scanner says the camera needs it and offers the rest', async () => {
+  const page = await openPage(t.browser, { javaScriptEnabled: false });
+  await page.goto(`${BASE_URL}/scan`);
+  assert.equal(await page.locator('#camera-start').isVisible(), false);
+  assert.match(await page.locator('.camera').innerText(), /needs JavaScript/);
+  assert.equal(await page.locator('#photo').isVisible(), true);
+  assert.equal(await page.locator('#code').isVisible(), true);
+  await page.context().close();
+});
+
+/** A Y4M video (what Chromium's fake camera plays) of the label, made by drawing it in a page. */
+async function labelVideo(id) {
+  const page = await openPage(t.browser);
+  await page.goto(`${BASE_URL}/qr/${id}.png?size=360`);
+  const { width, height, rgba } = await page.evaluate(async () => {
+    const img = document.querySelector('img');
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 480;
+    const ctx = canvas.getContext('2d');
+    // A grey desk with the label on it, slightly turned.
+    ctx.fillStyle = '#8a8580';
+    ctx.fillRect(0, 0, 640, 480);
+    ctx.translate(320, 240);
+    ctx.rotate(0.12);
+    ctx.drawImage(img, -img.width / 2, -img.height / 2);
+    const data = ctx.getImageData(0, 0, 640, 480).data;
+    return { width: 640, height: 480, rgba: Array.from(data) };
+  });
+  await page.context().close();
+  // RGB to I420 (BT.601, limited range), the format of a C420 Y4M frame.
+  const y = Buffer.alloc(width * height);
+  const u = Buffer.alloc((width / 2) * (height / 2));
+  const v = Buffer.alloc((width / 2) * (height / 2));
+  for (let j = 0; j < height; j++) {
+    for (let i = 0; i < width; i++) {
+      const k = (j * width + i) * 4;
+      const [r, g, b] = [rgba[k], rgba[k + 1], rgba[k + 2]];
+      y[j * width + i] = Math.round(16 + 0.257 * r + 0.504 * g + 0.098 * b);
+      if (j % 2 === 0 && i % 2 === 0) {
+        const c = (j / 2) * (width / 2) + i / 2;
+        u[c] = Math.round(128 - 0.148 * r - 0.291 * g + 0.439 * b);
+        v[c] = Math.round(128 + 0.439 * r - 0.368 * g - 0.071 * b);
+      }
+    }
+  }
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, u, v]);
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`);
+  const file = join(dir, `label-${id}.y4m`);
+  writeFileSync(file, Buffer.concat([header, ...Array(10).fill(frame)]));
+  return file;
+}
+
+test('the live camera reads a label and lands on the profile, verified', async () => {
+  const id = t.ids.in_service;
+  const video = await labelVideo(id);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+      '--use-fake-ui-for-media-stream',
+    ],
+  });
+  try {
+    const page = await openPage(browser);
+    await page.context().grantPermissions(['camera'], { origin: BASE_URL });
+    await page.goto(`${BASE_URL}/scan`);
+    await waitForHydration(page);
+    await Promise.all([
+      page.waitForURL(new RegExp(`/r/${id}/`), { timeout: 20000 }),
+      page.locator('#camera-start').click(),
+    ]);
+    await assertVerifiedProfile(page, id, 'in_service');
+  } finally {
+    await browser.close();
+  }
+});
+
+async function assertVerifiedProfile(page, id, status) {
+  const verdict = page.locator('[data-verdict="verified_label"]');
+  await verdict.waitFor();
+  assert.match(await verdict.innerText(), /Verified official label/);
+  assert.equal(await page.locator(`.banner--${status}`).count(), 1);
+  // The verdict comes first.
+  const order = await page.evaluate(() => {
+    const v = document.querySelector('[data-verdict]');
+    const b = document.querySelector('.banner');
+    return v.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING;
+  });
+  assert.ok(order, 'verdict before the status banner');
+  assert.deepEqual(page.problems, []);
+}

@@ -1,0 +1,215 @@
+//! The registry's label-signing keys: from the environment, from a key file, or made on the
+//! first start. Rotation moves the current key to the retired list, where it still verifies
+//! the labels it signed.
+
+use crate::config::Config;
+use anyhow::{bail, Context};
+use app::labels::{key_id, Keyring};
+use data_encoding::BASE64URL_NOPAD;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use rand::RngCore as _;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The key file: the signing key's 32-byte seed and the retired public keys.
+#[derive(Serialize, Deserialize)]
+struct KeyFile {
+    key_id: String,
+    /// Base64url seed of the Ed25519 signing key. Secret.
+    secret_key: String,
+    created: String,
+    #[serde(default)]
+    retired: Vec<RetiredKey>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RetiredKey {
+    key_id: String,
+    public_key: String,
+    retired: String,
+}
+
+fn decode_32(what: &str, text: &str) -> anyhow::Result<[u8; 32]> {
+    let bytes = BASE64URL_NOPAD
+        .decode(text.trim().trim_end_matches('=').as_bytes())
+        .or_else(|_| data_encoding::HEXLOWER_PERMISSIVE.decode(text.trim().as_bytes()))
+        .with_context(|| format!("{what} must be 32 bytes in base64url or hex"))?;
+    <[u8; 32]>::try_from(bytes.as_slice())
+        .map_err(|_| anyhow::anyhow!("{what} must be 32 bytes, found {}", bytes.len()))
+}
+
+fn public_key(what: &str, text: &str) -> anyhow::Result<VerifyingKey> {
+    VerifyingKey::from_bytes(&decode_32(what, text)?)
+        .with_context(|| format!("{what} is not an Ed25519 public key"))
+}
+
+fn new_signing_key() -> SigningKey {
+    let mut seed = [0u8; 32];
+    rand::rng().fill_bytes(&mut seed);
+    SigningKey::from_bytes(&seed)
+}
+
+fn read_file(path: &Path) -> anyhow::Result<KeyFile> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the key file {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("the key file {} is not a robopass key file", path.display()))
+}
+
+/// Write the key file readable by its owner only, replacing any old one in one step.
+fn write_file(path: &Path, file: &KeyFile) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .with_context(|| format!("cannot write the key file {}", tmp.display()))?;
+    out.write_all(serde_json::to_string_pretty(file)?.as_bytes())?;
+    out.sync_all()?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot write the key file {}", path.display()))?;
+    Ok(())
+}
+
+fn keyring_of(file: &KeyFile, extra_retired: &[VerifyingKey]) -> anyhow::Result<Keyring> {
+    let signing = SigningKey::from_bytes(&decode_32("secret_key", &file.secret_key)?);
+    let mut retired = file
+        .retired
+        .iter()
+        .map(|r| public_key("a retired public_key", &r.public_key))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    retired.extend_from_slice(extra_retired);
+    Ok(Keyring::new(signing, retired))
+}
+
+/// The keyring the portal signs and verifies with: `SIGNING_KEY` when set, else the key file
+/// (made, with a new key, when missing). `RETIRED_SIGNING_KEYS` adds public keys that still
+/// verify.
+pub fn load(config: &Config) -> anyhow::Result<Keyring> {
+    let extra = config
+        .retired_signing_keys
+        .iter()
+        .map(|k| public_key("RETIRED_SIGNING_KEYS", k))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if let Some(secret) = &config.signing_key {
+        let signing = SigningKey::from_bytes(&decode_32("SIGNING_KEY", secret)?);
+        let ring = Keyring::new(signing, extra);
+        tracing::info!(
+            key_id = ring.current_kid(),
+            "label signing key from SIGNING_KEY"
+        );
+        return Ok(ring);
+    }
+    let path = Path::new(&config.signing_key_file);
+    if path.exists() {
+        let ring = keyring_of(&read_file(path)?, &extra)?;
+        tracing::info!(key_id = ring.current_kid(), file = %path.display(), "label signing key loaded");
+        return Ok(ring);
+    }
+    let signing = new_signing_key();
+    let file = KeyFile {
+        key_id: key_id(&signing.verifying_key()),
+        secret_key: BASE64URL_NOPAD.encode(signing.as_bytes()),
+        created: app::services::today(),
+        retired: Vec::new(),
+    };
+    write_file(path, &file)?;
+    tracing::warn!(
+        key_id = %file.key_id,
+        file = %path.display(),
+        "no label signing key configured: generated a new one (keep this file safe and backed up, or set SIGNING_KEY)"
+    );
+    keyring_of(&file, &extra)
+}
+
+/// Replace the key file's signing key with a new one; the old one is kept as retired.
+/// Returns (old key id, new key id).
+pub fn rotate(config: &Config) -> anyhow::Result<(String, String)> {
+    if config.signing_key.is_some() {
+        bail!("SIGNING_KEY is set: rotate by setting a new SIGNING_KEY and adding the old public key to RETIRED_SIGNING_KEYS");
+    }
+    let path = Path::new(&config.signing_key_file);
+    let mut file = read_file(path)?;
+    let old = SigningKey::from_bytes(&decode_32("secret_key", &file.secret_key)?);
+    let new = new_signing_key();
+    file.retired.push(RetiredKey {
+        key_id: key_id(&old.verifying_key()),
+        public_key: BASE64URL_NOPAD.encode(old.verifying_key().as_bytes()),
+        retired: app::services::today(),
+    });
+    let old_kid = std::mem::replace(&mut file.key_id, key_id(&new.verifying_key()));
+    file.secret_key = BASE64URL_NOPAD.encode(new.as_bytes());
+    file.created = app::services::today();
+    write_file(path, &file)?;
+    Ok((old_kid, file.key_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::RobotId;
+    use app::labels::SigCheck;
+
+    fn config(dir: &Path) -> Config {
+        let mut c = Config::from_env().unwrap();
+        c.signing_key = None;
+        c.retired_signing_keys = vec![];
+        c.signing_key_file = dir.join("keys/signing-key.json").display().to_string();
+        c
+    }
+
+    #[test]
+    fn first_start_makes_a_private_key_file_and_rotation_keeps_old_labels() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path());
+        let first = load(&config).unwrap();
+        let mode = std::fs::metadata(&config.signing_key_file)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // The same key on the next start.
+        assert_eq!(load(&config).unwrap().current_kid(), first.current_kid());
+
+        let id = RobotId::parse("CNSEJ5SE027600000000000000001").unwrap();
+        let old_label = first.sign(&id);
+        let (old, new) = rotate(&config).unwrap();
+        assert_eq!(old, first.current_kid());
+        let after = load(&config).unwrap();
+        assert_eq!(after.current_kid(), new);
+        assert!(matches!(
+            after.verify(&id, &old_label),
+            SigCheck::Valid { retired: true, .. }
+        ));
+        assert!(matches!(
+            after.verify(&id, &after.sign(&id)),
+            SigCheck::Valid { retired: false, .. }
+        ));
+    }
+
+    #[test]
+    fn a_key_from_the_environment_wins_and_bad_ones_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = config(dir.path());
+        config.signing_key = Some(BASE64URL_NOPAD.encode(&[9u8; 32]));
+        let ring = load(&config).unwrap();
+        assert_eq!(
+            ring.current_kid(),
+            key_id(&SigningKey::from_bytes(&[9; 32]).verifying_key())
+        );
+        assert!(!Path::new(&config.signing_key_file).exists());
+        assert!(rotate(&config).is_err());
+        config.signing_key = Some("too short".into());
+        let err = load(&config).unwrap_err().to_string();
+        assert!(err.contains("SIGNING_KEY"), "{err}");
+    }
+}

@@ -1,0 +1,223 @@
+//! QR labels drawn (SVG, PNG) and QR codes read from photos.
+
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
+use qrcode::{EcLevel, QrCode};
+use std::io::Cursor;
+
+/// Largest photo accepted, in bytes (a 12-megapixel phone JPEG is 3–8 MB).
+pub const MAX_PHOTO_BYTES: usize = 12 * 1024 * 1024;
+/// Largest width or height a photo may declare. Checked from the header, before any pixel is
+/// decoded, so a small file that claims to be enormous (a decompression bomb) costs nothing.
+pub const MAX_PHOTO_SIDE: u32 = 12_000;
+/// Most memory decoding one photo may take (a 12-megapixel RGB photo needs 36 MB).
+const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
+/// Photos are shrunk so their longer side is at most this before looking for codes: a label
+/// filling a tenth of a phone photo still has 3+ pixels a module at this size.
+const FIRST_PASS_SIDE: u32 = 1600;
+/// A second, sharper look when the first finds nothing (small or distant codes).
+const SECOND_PASS_SIDE: u32 = 3200;
+
+/// Error correction of printed labels: level M restores up to 15% of the code (scratches,
+/// dirt, a glare spot) and keeps the code one size smaller than Q would.
+pub const LABEL_EC: EcLevel = EcLevel::M;
+/// Pixel sizes a label image may be asked for.
+pub const LABEL_SIZES: std::ops::RangeInclusive<u32> = 128..=2048;
+/// Fewest pixels a module: below two, a code's edges blur when it is scaled or printed.
+const MIN_MODULE_PX: u32 = 2;
+pub const DEFAULT_LABEL_SIZE: u32 = 512;
+
+fn label_code(text: &str) -> Result<QrCode, qrcode::types::QrError> {
+    QrCode::with_error_correction_level(text, LABEL_EC)
+}
+
+/// Whole pixels a module so that the code and its 4-module quiet zone fit in `size`.
+fn module_px(code: &QrCode, size: u32) -> u32 {
+    (size / (code.width() as u32 + 8)).max(MIN_MODULE_PX)
+}
+
+/// The label as SVG, `size` pixels wide at most, with its quiet zone.
+pub fn label_svg(text: &str, size: u32) -> Result<String, qrcode::types::QrError> {
+    let code = label_code(text)?;
+    let m = module_px(&code, size);
+    Ok(code
+        .render::<qrcode::render::svg::Color>()
+        .module_dimensions(m, m)
+        .quiet_zone(true)
+        .build())
+}
+
+/// The label as a PNG, `size` pixels wide at most (whole pixels a module), with its quiet zone.
+pub fn label_png(text: &str, size: u32) -> anyhow::Result<Vec<u8>> {
+    let code = label_code(text)?;
+    let m = module_px(&code, size);
+    let img = code
+        .render::<image::Luma<u8>>()
+        .module_dimensions(m, m)
+        .quiet_zone(true)
+        .build();
+    let mut out = Vec::new();
+    DynamicImage::ImageLuma8(img).write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)?;
+    Ok(out)
+}
+
+/// Why a photo could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhotoError {
+    /// More than [`MAX_PHOTO_BYTES`].
+    TooLarge,
+    /// Not a format we read (or not an image at all).
+    NotAnImage,
+    /// Declares more pixels than [`MAX_PHOTO_SIDE`] allows.
+    TooManyPixels,
+    /// An image, but broken.
+    Unreadable,
+    /// Read fine, but no QR code found in it.
+    NoCode,
+}
+
+impl PhotoError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            PhotoError::TooLarge => "too_large",
+            PhotoError::NotAnImage => "not_an_image",
+            PhotoError::TooManyPixels => "too_many_pixels",
+            PhotoError::Unreadable => "unreadable_image",
+            PhotoError::NoCode => "no_code_found",
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            PhotoError::TooLarge => 413,
+            PhotoError::NotAnImage => 415,
+            PhotoError::TooManyPixels | PhotoError::Unreadable | PhotoError::NoCode => 422,
+        }
+    }
+}
+
+fn limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_PHOTO_SIDE);
+    limits.max_image_height = Some(MAX_PHOTO_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    limits
+}
+
+fn image_error(e: image::ImageError) -> PhotoError {
+    match e {
+        image::ImageError::Limits(_) => PhotoError::TooManyPixels,
+        image::ImageError::Unsupported(_) => PhotoError::NotAnImage,
+        _ => PhotoError::Unreadable,
+    }
+}
+
+/// Decode a photo the right way up (EXIF orientation honoured), in grey.
+pub fn load_photo(bytes: &[u8]) -> Result<image::GrayImage, PhotoError> {
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err(PhotoError::TooLarge);
+    }
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| PhotoError::Unreadable)?;
+    if reader.format().is_none() {
+        return Err(PhotoError::NotAnImage);
+    }
+    reader.limits(limits());
+    // The header is read and the limits checked here, before any pixel data.
+    let mut decoder = reader.into_decoder().map_err(image_error)?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(image_error)?;
+    img.apply_orientation(orientation);
+    Ok(img.into_luma8())
+}
+
+/// `img` shrunk (box filter, fast) so its longer side is at most `side`.
+fn shrunk(img: &image::GrayImage, side: u32) -> Option<image::GrayImage> {
+    let (w, h) = img.dimensions();
+    let longer = w.max(h);
+    (longer > side).then(|| {
+        let scale = side as f64 / longer as f64;
+        let (nw, nh) = (
+            ((w as f64 * scale).round() as u32).max(1),
+            ((h as f64 * scale).round() as u32).max(1),
+        );
+        image::imageops::thumbnail(img, nw, nh)
+    })
+}
+
+/// Every QR code rqrr can read in `img`, in the order found, without repeats. rqrr asserts
+/// on some degenerate shapes (a panic, not an error); such a look counts as finding nothing.
+fn codes_in(img: &image::GrayImage) -> Vec<String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| codes_in_unguarded(img)))
+        .unwrap_or_else(|_| {
+            tracing::warn!("the QR reader gave up on a photo (internal assertion)");
+            Vec::new()
+        })
+}
+
+fn codes_in_unguarded(img: &image::GrayImage) -> Vec<String> {
+    let (w, h) = img.dimensions();
+    let raw = img.as_raw();
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
+            raw[y * w as usize + x]
+        });
+    let mut found: Vec<String> = Vec::new();
+    for grid in prepared.detect_grids() {
+        if let Ok((_, text)) = grid.decode() {
+            if !found.contains(&text) {
+                found.push(text);
+            }
+        }
+    }
+    found
+}
+
+/// The text of every QR code in a photo. Looks at a shrunk copy first, then closer.
+pub fn decode_photo(bytes: &[u8]) -> Result<Vec<String>, PhotoError> {
+    let img = load_photo(bytes)?;
+    let first = shrunk(&img, FIRST_PASS_SIDE);
+    let mut found = codes_in(first.as_ref().unwrap_or(&img));
+    if found.is_empty() && first.is_some() {
+        let second = shrunk(&img, SECOND_PASS_SIDE);
+        found = codes_in(second.as_ref().unwrap_or(&img));
+    }
+    if found.is_empty() {
+        Err(PhotoError::NoCode)
+    } else {
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_png_decodes_back_at_every_size() {
+        let text = "HTTPS://ROBOPASS.EXAMPLE/R/CNSEJ5SE027600000000000000001/ABCD.";
+        let text = format!("{text}{}", "A".repeat(103));
+        for size in [*LABEL_SIZES.start(), DEFAULT_LABEL_SIZE, *LABEL_SIZES.end()] {
+            let png = label_png(&text, size).unwrap();
+            assert_eq!(
+                decode_photo(&png).unwrap(),
+                vec![text.clone()],
+                "size {size}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_and_bombs_are_refused_before_decoding() {
+        assert_eq!(
+            decode_photo(b"hello, not a picture"),
+            Err(PhotoError::NotAnImage)
+        );
+        assert_eq!(
+            decode_photo(&vec![0u8; MAX_PHOTO_BYTES + 1]),
+            Err(PhotoError::TooLarge)
+        );
+    }
+}

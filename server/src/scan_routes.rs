@@ -1,0 +1,312 @@
+//! Routes for labels and scanning: public keys, QR images, verdicts as JSON, photo uploads.
+
+use crate::scan::{self, PhotoError, MAX_PHOTO_BYTES};
+use app::app::shell;
+use app::domain::{Lang, RobotId};
+use app::i18n::{lang_from_headers, tr};
+use app::pages::scan::ScanProblem;
+use app::state::AppState;
+use app::verdict::{finding, Finding, MAX_CODE_LEN};
+use axum::body::Body;
+use axum::extract::{Multipart, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use leptos::prelude::provide_context;
+use serde_json::json;
+
+fn error(status: StatusCode, code: &str, message: String) -> Response {
+    (
+        status,
+        Json(json!({ "error": { "code": code, "message": message } })),
+    )
+        .into_response()
+}
+
+/// Hosts whose links count as the registry's: the configured ones and this request's.
+fn hosts(state: &AppState, headers: &HeaderMap) -> Vec<String> {
+    let mut hosts = state.settings.portal_hosts.clone();
+    if let Some(h) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+        hosts.push(h.to_string());
+    }
+    hosts
+}
+
+/// `GET /.well-known/robopass-keys.json`: every public key that verifies labels.
+pub async fn keys(State(state): State<AppState>) -> Response {
+    let body = json!({
+        "issuer": state.settings.public_origin,
+        "algorithm": "Ed25519",
+        "label_format": "{ORIGIN}/R/{ID}/{KID}.{SIG}",
+        "signed_message": "robopass-label-v1:{ID}:{KID}",
+        "signature_encoding": "base32 (RFC 4648, no padding)",
+        "key_id": "first 4 base32 characters of SHA-256(public key)",
+        "keys": state.settings.keys.published(),
+    });
+    (
+        [
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        Json(body),
+    )
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct SizeQuery {
+    size: Option<String>,
+}
+
+/// `GET /qr/{ID}.svg` and `/qr/{ID}.png`: the signed label of a registered robot.
+pub async fn qr(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(q): Query<SizeQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_from_headers(&headers);
+    let plain = |status: StatusCode, key: &str| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            tr(lang, key),
+        )
+            .into_response()
+    };
+    let Some((raw, ext)) = file.rsplit_once('.') else {
+        return plain(StatusCode::NOT_FOUND, "qr.unknown_format");
+    };
+    if ext != "svg" && ext != "png" {
+        return plain(StatusCode::NOT_FOUND, "qr.unknown_format");
+    }
+    let Ok(id) = RobotId::parse(raw) else {
+        return plain(StatusCode::BAD_REQUEST, "qr.bad_id");
+    };
+    if id.as_str() != raw {
+        let query = q.size.map(|s| format!("?size={s}")).unwrap_or_default();
+        return Redirect::permanent(&format!("/qr/{id}.{ext}{query}")).into_response();
+    }
+    let size = match q.size.as_deref().map(str::parse::<u32>) {
+        None => scan::DEFAULT_LABEL_SIZE,
+        Some(Ok(s)) if scan::LABEL_SIZES.contains(&s) => s,
+        Some(_) => return plain(StatusCode::BAD_REQUEST, "qr.bad_size"),
+    };
+    match app::db::registered_among(&state.pool, std::slice::from_ref(&id)).await {
+        Ok(found) if found.is_empty() => return plain(StatusCode::NOT_FOUND, "qr.not_registered"),
+        Ok(_) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "label lookup failed");
+            return plain(StatusCode::SERVICE_UNAVAILABLE, "unavailable.detail");
+        }
+    }
+    let url = state
+        .settings
+        .keys
+        .label_url(&state.settings.public_origin, &id);
+    let cache = (header::CACHE_CONTROL, "public, max-age=3600");
+    let rendered = if ext == "svg" {
+        scan::label_svg(&url, size)
+            .map(|svg| ([(header::CONTENT_TYPE, "image/svg+xml"), cache], svg).into_response())
+            .map_err(anyhow::Error::from)
+    } else {
+        scan::label_png(&url, size)
+            .map(|png| ([(header::CONTENT_TYPE, "image/png"), cache], png).into_response())
+    };
+    rendered.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "label rendering failed");
+        plain(StatusCode::INTERNAL_SERVER_ERROR, "unavailable.detail")
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct CodeQuery {
+    code: Option<String>,
+}
+
+/// `GET /api/v1/verify?code=…`: the verdict on a code's text.
+pub async fn verify(
+    State(state): State<AppState>,
+    Query(q): Query<CodeQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_from_headers(&headers);
+    let code = q.code.unwrap_or_default();
+    if code.trim().is_empty() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "missing_code",
+            tr(lang, "scan.problem.missing_code"),
+        );
+    }
+    if code.len() > MAX_CODE_LEN {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "code_too_long",
+            tr(lang, "scan.problem.code_too_long"),
+        );
+    }
+    Json(finding(
+        &code,
+        &hosts(&state, &headers),
+        &state.settings.keys,
+        lang,
+    ))
+    .into_response()
+}
+
+/// Read at most [`MAX_PHOTO_BYTES`] of a body; more is [`PhotoError::TooLarge`].
+async fn body_bytes(body: Body) -> Result<bytes::Bytes, PhotoError> {
+    axum::body::to_bytes(body, MAX_PHOTO_BYTES)
+        .await
+        .map_err(|_| PhotoError::TooLarge)
+}
+
+fn declared_too_large(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        // Room for a multipart form's boundaries around the photo.
+        .is_some_and(|n| n > MAX_PHOTO_BYTES + 64 * 1024)
+}
+
+/// Decode on a blocking thread: a 12-megapixel photo is a few hundred milliseconds of CPU.
+async fn decode(bytes: bytes::Bytes) -> Result<Vec<String>, PhotoError> {
+    let started = std::time::Instant::now();
+    let result = tokio::task::spawn_blocking(move || scan::decode_photo(&bytes))
+        .await
+        .unwrap_or(Err(PhotoError::Unreadable));
+    tracing::info!(
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        outcome = result
+            .as_ref()
+            .map(|c| c.len())
+            .map_err(|e| e.code())
+            .map_or_else(|e| e.to_string(), |n| format!("{n} codes")),
+        "photo decoded"
+    );
+    result
+}
+
+fn photo_error(lang: Lang, e: &PhotoError) -> Response {
+    error(
+        StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+        e.code(),
+        tr(lang, &format!("scan.problem.{}", e.code())),
+    )
+}
+
+/// `POST /api/v1/scan`: a photo (the raw body, or the first file of a multipart form) in,
+/// the verdict on every code in it out.
+pub async fn api_scan(State(state): State<AppState>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let lang = lang_from_headers(&headers);
+    if declared_too_large(&headers) {
+        return photo_error(lang, &PhotoError::TooLarge);
+    }
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let bytes = if is_form {
+        use axum::extract::FromRequest as _;
+        match Multipart::from_request(req, &state).await {
+            Ok(form) => form_photo(form).await,
+            Err(_) => Err(PhotoError::NotAnImage),
+        }
+    } else {
+        body_bytes(req.into_body()).await
+    };
+    let codes = match bytes {
+        Ok(b) => decode(b).await,
+        Err(e) => Err(e),
+    };
+    match codes {
+        Ok(codes) => {
+            let hosts = hosts(&state, &headers);
+            let findings: Vec<Finding> = codes
+                .iter()
+                .map(|c| finding(c, &hosts, &state.settings.keys, lang))
+                .collect();
+            Json(json!({ "codes": findings })).into_response()
+        }
+        Err(e) => photo_error(lang, &e),
+    }
+}
+
+/// The first file in a form, whatever its field is called.
+async fn form_photo(mut form: Multipart) -> Result<bytes::Bytes, PhotoError> {
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) if field.file_name().is_some() || field.name() == Some("photo") => {
+                return field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        PhotoError::TooLarge
+                    } else {
+                        PhotoError::Unreadable
+                    }
+                });
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => return Err(PhotoError::NotAnImage),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(PhotoError::TooLarge)
+            }
+            Err(_) => return Err(PhotoError::Unreadable),
+        }
+    }
+}
+
+/// `POST /scan/photo`: the scanner's photo form (works without JavaScript). On to the
+/// verdicts when a code is found; otherwise the scanner again, saying what went wrong.
+pub async fn photo_form(State(state): State<AppState>, req: Request) -> Response {
+    use axum::extract::FromRequest as _;
+    let headers = req.headers().clone();
+    let result = if declared_too_large(&headers) {
+        Err(PhotoError::TooLarge)
+    } else {
+        match Multipart::from_request(req, &state).await {
+            Ok(form) => match form_photo(form).await {
+                Ok(bytes) if bytes.is_empty() => Err(PhotoError::NotAnImage),
+                Ok(bytes) => decode(bytes).await,
+                Err(e) => Err(e),
+            },
+            Err(_) => Err(PhotoError::NotAnImage),
+        }
+    };
+    match result {
+        Ok(codes) => {
+            let mut query = url::form_urlencoded::Serializer::new(String::new());
+            for c in codes.iter().take(8) {
+                query.append_pair("code", c);
+            }
+            Redirect::to(&format!("/verify?{}", query.finish())).into_response()
+        }
+        Err(e) => {
+            let problem = ScanProblem {
+                status: e.status(),
+                code: e.code(),
+            };
+            scan_page(state, headers, problem).await
+        }
+    }
+}
+
+/// The scanner page, rendered by the app, with a problem to show.
+async fn scan_page(state: AppState, headers: HeaderMap, problem: ScanProblem) -> Response {
+    let mut req = Request::new(Body::empty());
+    *req.uri_mut() = axum::http::Uri::from_static("/scan");
+    *req.headers_mut() = headers;
+    req.headers_mut().remove(header::CONTENT_TYPE);
+    req.headers_mut().remove(header::CONTENT_LENGTH);
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            provide_context(state.clone());
+            provide_context(problem.clone());
+        },
+        move || shell(options.clone()),
+    );
+    handler(req).await.into_response()
+}
