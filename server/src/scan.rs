@@ -11,11 +11,13 @@ pub const MAX_PHOTO_BYTES: usize = 12 * 1024 * 1024;
 pub const MAX_PHOTO_SIDE: u32 = 12_000;
 /// Most memory decoding one photo may take (a 12-megapixel RGB photo needs 36 MB).
 const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
-/// Photos are shrunk so their longer side is at most this before looking for codes: a label
-/// filling a tenth of a phone photo still has 3+ pixels a module at this size.
-const FIRST_PASS_SIDE: u32 = 1600;
-/// A second, sharper look when the first finds nothing (small or distant codes).
-const SECOND_PASS_SIDE: u32 = 3200;
+/// Sizes (longer side, pixels) a photo is shrunk to before looking for codes, smallest first.
+/// rqrr finds a code at some scales and not at others (its finder-pattern scan is sensitive to
+/// how module edges fall on pixels), so several are tried; a label filling a sixth of a phone
+/// photo has 4+ pixels a module at the smallest.
+const PASSES: [u32; 4] = [1200, 1600, 2000, 2600];
+/// No further pass starts after this long: a photo without a code answers in bounded time.
+const PASS_BUDGET: std::time::Duration = std::time::Duration::from_millis(350);
 
 /// Error correction of printed labels: level M restores up to 15% of the code (scratches,
 /// dirt, a glare spot) and keeps the code one size smaller than Q would.
@@ -175,20 +177,28 @@ fn codes_in_unguarded(img: &image::GrayImage) -> Vec<String> {
     found
 }
 
-/// The text of every QR code in a photo. Looks at a shrunk copy first, then closer.
+/// The text of every QR code in a photo: the first of [`PASSES`] that finds any wins.
 pub fn decode_photo(bytes: &[u8]) -> Result<Vec<String>, PhotoError> {
+    let started = std::time::Instant::now();
     let img = load_photo(bytes)?;
-    let first = shrunk(&img, FIRST_PASS_SIDE);
-    let mut found = codes_in(first.as_ref().unwrap_or(&img));
-    if found.is_empty() && first.is_some() {
-        let second = shrunk(&img, SECOND_PASS_SIDE);
-        found = codes_in(second.as_ref().unwrap_or(&img));
+    for side in PASSES {
+        if started.elapsed() > PASS_BUDGET {
+            break;
+        }
+        let found = match shrunk(&img, side) {
+            Some(small) => codes_in(&small),
+            // Smaller than this pass: read it as it is, once.
+            None => {
+                return Some(codes_in(&img))
+                    .filter(|f| !f.is_empty())
+                    .ok_or(PhotoError::NoCode)
+            }
+        };
+        if !found.is_empty() {
+            return Ok(found);
+        }
     }
-    if found.is_empty() {
-        Err(PhotoError::NoCode)
-    } else {
-        Ok(found)
-    }
+    Err(PhotoError::NoCode)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
 use axum::Json;
 use leptos::prelude::provide_context;
 use serde_json::json;
@@ -53,6 +54,19 @@ pub async fn keys(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// Labels drawn lately, by (ID, format, size). Drawing one is mostly choosing the QR mask
+/// (about a millisecond); a venue printing a batch, or many phones opening one label page, ask
+/// for the same few again. Robots are never removed and keys change only on restart, so an entry
+/// cannot go stale, and a hit needs no database query either.
+#[derive(Clone)]
+pub struct LabelCache(moka::sync::Cache<(String, &'static str, u32), bytes::Bytes>);
+
+impl Default for LabelCache {
+    fn default() -> LabelCache {
+        LabelCache(moka::sync::Cache::builder().max_capacity(4_096).build())
+    }
+}
+
 #[derive(serde::Deserialize)]
 pub struct SizeQuery {
     size: Option<String>,
@@ -61,6 +75,7 @@ pub struct SizeQuery {
 /// `GET /qr/{ID}.svg` and `/qr/{ID}.png`: the signed label of a registered robot.
 pub async fn qr(
     State(state): State<AppState>,
+    Extension(cache): Extension<LabelCache>,
     Path(file): Path<String>,
     Query(q): Query<SizeQuery>,
     headers: HeaderMap,
@@ -92,6 +107,25 @@ pub async fn qr(
         Some(Ok(s)) if scan::LABEL_SIZES.contains(&s) => s,
         Some(_) => return plain(StatusCode::BAD_REQUEST, "qr.bad_size"),
     };
+    let (ext, content_type) = if ext == "svg" {
+        ("svg", "image/svg+xml")
+    } else {
+        ("png", "image/png")
+    };
+    let respond = |body: bytes::Bytes| {
+        (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            body,
+        )
+            .into_response()
+    };
+    let key = (id.to_string(), ext, size);
+    if let Some(body) = cache.0.get(&key) {
+        return respond(body);
+    }
     match app::db::registered_among(&state.pool, std::slice::from_ref(&id)).await {
         Ok(found) if found.is_empty() => return plain(StatusCode::NOT_FOUND, "qr.not_registered"),
         Ok(_) => {}
@@ -104,19 +138,23 @@ pub async fn qr(
         .settings
         .keys
         .label_url(&state.settings.public_origin, &id);
-    let cache = (header::CACHE_CONTROL, "public, max-age=3600");
-    let rendered = if ext == "svg" {
+    let drawn = if ext == "svg" {
         scan::label_svg(&url, size)
-            .map(|svg| ([(header::CONTENT_TYPE, "image/svg+xml"), cache], svg).into_response())
+            .map(bytes::Bytes::from)
             .map_err(anyhow::Error::from)
     } else {
-        scan::label_png(&url, size)
-            .map(|png| ([(header::CONTENT_TYPE, "image/png"), cache], png).into_response())
+        scan::label_png(&url, size).map(bytes::Bytes::from)
     };
-    rendered.unwrap_or_else(|e| {
-        tracing::error!(error = %e, "label rendering failed");
-        plain(StatusCode::INTERNAL_SERVER_ERROR, "unavailable.detail")
-    })
+    match drawn {
+        Ok(body) => {
+            cache.0.insert(key, body.clone());
+            respond(body)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "label rendering failed");
+            plain(StatusCode::INTERNAL_SERVER_ERROR, "unavailable.detail")
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -15,6 +15,7 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -143,7 +144,10 @@ fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<PageCache>) -
         .route("/api/v1/robots/{id}", get(routes::robot))
         .route("/lang/{code}", get(routes::switch_lang))
         .route("/.well-known/robopass-keys.json", get(scan_routes::keys))
-        .route("/qr/{file}", get(scan_routes::qr))
+        .route(
+            "/qr/{file}",
+            get(scan_routes::qr).layer(Extension(scan_routes::LabelCache::default())),
+        )
         .route("/api/v1/verify", get(scan_routes::verify))
         .route(
             "/api/v1/scan",
