@@ -155,6 +155,37 @@ test('the live camera reads a label and lands on the profile, verified', async (
   }
 });
 
+test("the camera uses the browser's own BarcodeDetector where there is one; a foreign code stops", async () => {
+  const id = t.ids.in_service;
+  const foreign = `https://robopass-verify.example.org/r/${id}`;
+  // Chromium on Linux has no BarcodeDetector; stand one in that "sees" a foreign code once
+  // the camera (Chromium's built-in fake) shows a picture.
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+      '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
+  try {
+    const page = await openPage(browser);
+    await page.context().grantPermissions(['camera'], { origin: BASE_URL });
+    await page.addInitScript((code) => {
+      window.BarcodeDetector = class {
+        constructor(options) { window.__detectorFormats = options.formats; }
+        async detect(video) { return video.videoWidth > 0 ? [{ rawValue: code }] : []; }
+      };
+    }, foreign);
+    await page.goto(`${BASE_URL}/scan`);
+    await waitForHydration(page);
+    await Promise.all([page.waitForURL(/\/verify\?code=/, { timeout: 20000 }), page.locator('#camera-start').click()]);
+    const verdict = page.locator('[data-verdict="foreign_host"]');
+    await verdict.waitFor();
+    assert.match(await verdict.innerText(), /robopass-verify\.example\.org, not the registry/);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 async function assertVerifiedProfile(page, id, status) {
   const verdict = page.locator('[data-verdict="verified_label"]');
   await verdict.waitFor();

@@ -472,3 +472,73 @@ async fn the_label_page_is_ready_to_print(app: &TestApp) {
     assert!(text_of(&html).contains("扫描机器人标签"));
 }
 helpers::on_both!(the_label_page_is_ready_to_print);
+
+/// `robopass rotate-key`, then a restart: new labels carry the new key, old ones still verify
+/// (as signed with a retired key), and both keys are published.
+async fn rotation_keeps_old_labels_verifiable(db: helpers::Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("signing-key.json").display().to_string();
+    let before = helpers::spawn_app_with(db, |c| c.signing_key_file = key_file.clone()).await;
+    let id = before.id_for(Status::InService);
+    let (_, body) = scan_json(&before, png_label(&before, &id, 512).await).await;
+    let old_label = body["codes"][0]["found"].as_str().unwrap().to_string();
+    let old_kid = body["codes"][0]["key_id"].as_str().unwrap().to_string();
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_robopass"))
+        .arg("rotate-key")
+        .env("SIGNING_KEY_FILE", &key_file)
+        .env_remove("SIGNING_KEY")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{old_kid} is retired")));
+
+    // A restart with the rotated file, on a fresh registry of the same demo data.
+    let after = helpers::spawn_app_with(helpers::Db::Sqlite, |c| {
+        c.signing_key_file = key_file.clone()
+    })
+    .await;
+    let keys = published_keys(&after).await;
+    let statuses: Vec<(&str, &str)> = keys
+        .iter()
+        .map(|(k, _, s)| (k.as_str(), s.as_str()))
+        .collect();
+    assert_eq!(statuses.len(), 2);
+    assert_eq!(statuses[1], (old_kid.as_str(), "retired"));
+    let new_kid = statuses[0].0.to_string();
+    assert_ne!(new_kid, old_kid);
+
+    let v: Value = after
+        .get(&format!("/api/v1/verify?code={}", urlencode(&old_label)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["verdict"], "verified_label", "{v}");
+    assert_eq!(v["retired_key"], true);
+    assert!(v["message"]
+        .as_str()
+        .unwrap()
+        .contains("earlier registry key"));
+    let (_, body) = scan_json(&after, png_label(&after, &id, 512).await).await;
+    assert_eq!(body["codes"][0]["key_id"], new_kid.as_str());
+    assert_eq!(body["codes"][0]["retired_key"], false);
+}
+
+#[tokio::test]
+async fn rotation_keeps_old_labels_verifiable_sqlite() {
+    rotation_keeps_old_labels_verifiable(helpers::Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn rotation_keeps_old_labels_verifiable_postgres() {
+    let Some(url) = helpers::fresh_postgres().await else {
+        eprintln!("TEST_POSTGRES_URL not set: PostgreSQL run skipped");
+        return;
+    };
+    rotation_keeps_old_labels_verifiable(helpers::Db::Postgres(url)).await;
+}

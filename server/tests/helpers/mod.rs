@@ -104,6 +104,11 @@ pub async fn fresh_postgres() -> Option<String> {
 }
 
 pub async fn spawn_app(db: Db) -> TestApp {
+    spawn_app_with(db, |_| {}).await
+}
+
+/// [`spawn_app`] with settings changed by `adjust` first.
+pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = match db {
         Db::Sqlite => format!("sqlite://{}/robopass.db", dir.path().display()),
@@ -121,6 +126,8 @@ pub async fn spawn_app(db: Db) -> TestApp {
         signing_key_file: dir.path().join("signing-key.json").display().to_string(),
         retired_signing_keys: Vec::new(),
     };
+    let mut config = config;
+    adjust(&mut config);
     let application = Application::build(config)
         .await
         .expect("application builds");
