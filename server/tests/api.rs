@@ -427,3 +427,27 @@ async fn the_demo_ids_in_the_readme_have_their_status(app: &TestApp) {
     assert_eq!(checked, 6);
 }
 helpers::on_both!(the_demo_ids_in_the_readme_have_their_status);
+
+/// A cached page is never served to another host: pages carry the hosts whose links the
+/// lookup accepts, this request's among them.
+async fn the_page_cache_keeps_hosts_apart(app: &TestApp) {
+    let unknown = app.unregistered_neighbour(&app.id_for(Status::InService));
+    let path = format!("/r/{unknown}");
+    for host in [
+        "one.robopass.test",
+        "two.robopass.test",
+        "one.robopass.test",
+    ] {
+        let resp = app.get_with(&path, &[("host", host)]).await;
+        assert_eq!(resp.status(), 404);
+        let html = resp.text().await.unwrap();
+        let other = if host.starts_with("one") {
+            "two.robopass.test"
+        } else {
+            "one.robopass.test"
+        };
+        assert!(html.contains(host), "{host} missing");
+        assert!(!html.contains(other), "{other} leaked into {host}'s page");
+    }
+}
+helpers::on_both!(the_page_cache_keeps_hosts_apart);
