@@ -75,6 +75,8 @@ mod camera {
     const FRAME_SIDE: f64 = 800.0;
     /// Pause between frames, in milliseconds.
     const FRAME_GAP_MS: i32 = 150;
+    /// Frames looked at before the camera is switched off again (about a minute).
+    const MAX_FRAMES: u32 = 400;
 
     fn sleep(ms: i32) -> JsFuture {
         JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
@@ -201,7 +203,16 @@ mod camera {
             return;
         };
         let mut native = native_detector();
+        let mut frames = 0;
         let text = loop {
+            frames += 1;
+            if frames > MAX_FRAMES {
+                // Nothing found for a minute: do not leave the camera running.
+                stop(&stream);
+                set_message.set(Some(tr(lang, "scan.camera_timeout")));
+                set_running.set(false);
+                return;
+            }
             let _ = sleep(FRAME_GAP_MS).await;
             if let Some(detector) = &native {
                 match detect_native(detector, &video).await {

@@ -20,9 +20,18 @@ pub enum Verdict {
         id: String,
         key_id: String,
         retired_key: bool,
+        /// The label's `KID.SIG`, to carry on to the profile.
+        #[serde(skip)]
+        token: String,
     },
     /// A link to the registry's profile that the registry did not sign (`problem` says how).
-    NotIssued { id: String, problem: &'static str },
+    NotIssued {
+        id: String,
+        problem: &'static str,
+        /// The link's signature segment, when it had one (checked only if it is plain base32).
+        #[serde(skip)]
+        token: Option<String>,
+    },
     /// A link to somewhere else; `id` when a robot ID is inside it.
     ForeignHost { host: String, id: Option<String> },
     /// Plain text that is a robot ID.
@@ -66,9 +75,18 @@ fn id_inside(url: &url::Url) -> Option<RobotId> {
         .find_map(|s| RobotId::parse(&s).ok())
 }
 
-/// Judge the text of one code. `hosts` are the registry's own host names (with port when
-/// not the default one).
-pub fn judge(text: &str, hosts: &[String], keys: &Keyring) -> Verdict {
+/// What a code is judged against: the registry's own hosts and keys.
+pub struct Registry<'a> {
+    /// Host names (with port when not the scheme's default) that are the registry's.
+    pub hosts: &'a [String],
+    pub keys: &'a Keyring,
+    /// The registry is reached over HTTPS: a plain `http://` link to it is not a genuine label
+    /// (anyone on the network could change what it shows).
+    pub https_only: bool,
+}
+
+/// Judge the text of one code, exactly as given (no further percent-decoding).
+pub fn judge(text: &str, registry: &Registry) -> Verdict {
     let text = text.trim();
     let parsed = url::Url::parse(text).or_else(|e| {
         // `robopass.example/r/ID`: a link without its scheme.
@@ -98,9 +116,10 @@ pub fn judge(text: &str, hosts: &[String], keys: &Keyring) -> Verdict {
         Some(p) => format!("{host}:{p}"),
         None => host.clone(),
     };
-    let ours = hosts
+    let ours = registry
+        .hosts
         .iter()
-        .any(|h| h.eq_ignore_ascii_case(&host_port) || h.eq_ignore_ascii_case(&host));
+        .any(|h| h.eq_ignore_ascii_case(&host_port));
     if !ours || !url.username().is_empty() || url.password().is_some() {
         return Verdict::ForeignHost {
             host: host_port,
@@ -125,43 +144,57 @@ pub fn judge(text: &str, hosts: &[String], keys: &Keyring) -> Verdict {
         Ok(id) => id,
         Err(e) => return Verdict::NotARobotId { problem: e.code() },
     };
-    registry_link(&id, token, keys)
+    if registry.https_only && url.scheme() != "https" {
+        return Verdict::NotIssued {
+            id: id.to_string(),
+            problem: "insecure_link",
+            token: token.filter(|t| is_token_text(t)).map(str::to_string),
+        };
+    }
+    registry_link(&id, token, registry.keys)
+}
+
+/// Could be a `KID.SIG` segment: base32 letters and digits and one dot, nothing to escape.
+fn is_token_text(t: &str) -> bool {
+    !t.is_empty() && t.len() <= 128 && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
 }
 
 /// The verdict on a link to the registry's profile of `id`, signed with `token` or not.
 pub fn registry_link(id: &RobotId, token: Option<&str>, keys: &Keyring) -> Verdict {
+    let clean = token.filter(|t| is_token_text(t)).map(str::to_string);
     match token.map(|t| keys.verify(id, t)) {
         Some(SigCheck::Valid { kid, retired }) => Verdict::VerifiedLabel {
             id: id.to_string(),
             key_id: kid,
             retired_key: retired,
+            token: clean.unwrap_or_default(),
         },
         Some(check) => Verdict::NotIssued {
             id: id.to_string(),
             problem: check.problem().unwrap_or("bad_signature"),
+            token: clean,
         },
         None => Verdict::NotIssued {
             id: id.to_string(),
             problem: "no_signature",
+            token: None,
         },
     }
 }
 
 impl Verdict {
     /// Where this verdict leads on this site: the profile, with the label's check on top.
-    /// `token` is the signature segment of the scanned link, kept so the profile shows the
-    /// same verdict itself.
-    pub fn next_page(&self, text: &str) -> Option<String> {
+    /// A signed link keeps its signature segment, so the profile checks it again itself; a
+    /// verdict that cannot be written in the address that way is the unsigned warning.
+    pub fn next_page(&self) -> Option<String> {
         match self {
-            Verdict::VerifiedLabel { id, .. } | Verdict::NotIssued { id, .. } => {
-                let token = text.trim().rsplit('/').next().filter(|t| {
-                    t.contains('.') && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
-                });
-                Some(match token {
-                    Some(t) if !t.eq_ignore_ascii_case(id) => format!("/r/{id}/{t}"),
-                    _ => format!("/r/{id}?label=unsigned"),
-                })
-            }
+            Verdict::VerifiedLabel { id, token, .. } => Some(format!("/r/{id}/{token}")),
+            Verdict::NotIssued {
+                id,
+                token: Some(t),
+                problem,
+            } if *problem != "insecure_link" => Some(format!("/r/{id}/{t}")),
+            Verdict::NotIssued { id, .. } => Some(format!("/r/{id}?label=unsigned")),
             Verdict::RobotId { id } => Some(format!("/r/{id}")),
             Verdict::ForeignHost { .. } | Verdict::NotARobotId { .. } => None,
         }
@@ -215,20 +248,21 @@ impl Verdict {
 }
 
 /// Judge a code and say it in `lang`.
-pub fn finding(text: &str, hosts: &[String], keys: &Keyring, lang: Lang) -> Finding {
+pub fn finding(text: &str, registry: &Registry, lang: Lang) -> Finding {
     let text: String = text.chars().take(MAX_CODE_LEN).collect();
-    let verdict = judge(&text, hosts, keys);
+    let verdict = judge(&text, registry);
     Finding {
         found: shown(&text),
-        profile: verdict.next_page(&text),
+        profile: verdict.next_page(),
         message: verdict.message(lang, &text),
         verdict,
     }
 }
 
 /// Every problem name a verdict can carry, for the translation check.
-pub const PROBLEMS: [&str; 6] = [
+pub const PROBLEMS: [&str; 7] = [
     "no_signature",
+    "insecure_link",
     "unknown_key",
     "bad_signature",
     "malformed_signature",
@@ -252,7 +286,15 @@ mod tests {
     }
 
     fn judged(text: &str) -> Verdict {
-        judge(text, &hosts(), &ring())
+        let (hosts, keys) = (hosts(), ring());
+        judge(
+            text,
+            &Registry {
+                hosts: &hosts,
+                keys: &keys,
+                https_only: false,
+            },
+        )
     }
 
     #[test]
@@ -265,7 +307,7 @@ mod tests {
             judged(&url.replace("HTTPS://ROBOPASS.EXAMPLE", "https://robopass.example")),
             Verdict::VerifiedLabel { .. }
         ));
-        let next = judged(&url).next_page(&url).unwrap();
+        let next = judged(&url).next_page().unwrap();
         assert_eq!(next, format!("/r/{ID}/{}", ring().sign(&id)));
     }
 
@@ -275,12 +317,13 @@ mod tests {
             judged(&format!("https://robopass.example/r/{ID}")),
             Verdict::NotIssued {
                 id: ID.into(),
-                problem: "no_signature"
+                problem: "no_signature",
+                token: None
             }
         );
         assert_eq!(
             judged(&format!("https://robopass.example/r/{ID}"))
-                .next_page(&format!("https://robopass.example/r/{ID}"))
+                .next_page()
                 .unwrap(),
             format!("/r/{ID}?label=unsigned")
         );
@@ -319,6 +362,41 @@ mod tests {
     }
 
     #[test]
+    fn only_our_exact_host_port_and_scheme_count() {
+        let id = RobotId::parse(ID).unwrap();
+        let label = ring().label_url("https://robopass.example", &id);
+        // Another port on our host name is another server.
+        let other_port = label.replace("ROBOPASS.EXAMPLE", "ROBOPASS.EXAMPLE:8080");
+        assert!(
+            matches!(judged(&other_port), Verdict::ForeignHost { host, .. } if host == "robopass.example:8080")
+        );
+        // Plain http to an https registry: not a genuine label, whatever its signature.
+        let (hosts, keys) = (hosts(), ring());
+        let https = Registry {
+            hosts: &hosts,
+            keys: &keys,
+            https_only: true,
+        };
+        let insecure = label.replace("HTTPS://", "HTTP://");
+        let v = judge(&insecure, &https);
+        assert!(
+            matches!(
+                v,
+                Verdict::NotIssued {
+                    problem: "insecure_link",
+                    ..
+                }
+            ),
+            "{v:?}"
+        );
+        assert_eq!(v.next_page().unwrap(), format!("/r/{ID}?label=unsigned"));
+        assert!(matches!(
+            judge(&label, &https),
+            Verdict::VerifiedLabel { .. }
+        ));
+    }
+
+    #[test]
     fn plain_text_is_an_id_or_says_why_not() {
         assert_eq!(
             judged("cnsej5se0276-00000000000000001"),
@@ -334,7 +412,13 @@ mod tests {
                 problem: "invalid_character"
             }
         ));
-        let f = finding("hello, world", &hosts(), &ring(), Lang::En);
+        let (hosts, keys) = (hosts(), ring());
+        let registry = Registry {
+            hosts: &hosts,
+            keys: &keys,
+            https_only: true,
+        };
+        let f = finding("hello, world", &registry, Lang::En);
         assert!(f.message.contains("Position 6"), "{}", f.message);
         assert!(matches!(
             judged("https://robopass.example/about"),

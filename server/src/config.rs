@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config {
     /// `sqlite://path` (created when missing) or `postgres://…`.
     pub database_url: String,
@@ -23,6 +23,27 @@ pub struct Config {
     pub signing_key_file: String,
     /// Public keys (base64url) of retired signing keys whose labels still verify.
     pub retired_signing_keys: Vec<String>,
+}
+
+/// Everything but the signing key, which is never printed.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url)
+            .field("site_addr", &self.site_addr)
+            .field("site_root", &self.site_root)
+            .field("public_origin", &self.public_origin)
+            .field("demo_robots", &self.demo_robots)
+            .field("page_cache_ms", &self.page_cache_ms)
+            .field("db_max_connections", &self.db_max_connections)
+            .field(
+                "signing_key",
+                &self.signing_key.as_ref().map(|_| "(set, not shown)"),
+            )
+            .field("signing_key_file", &self.signing_key_file)
+            .field("retired_signing_keys", &self.retired_signing_keys)
+            .finish()
+    }
 }
 
 fn var(name: &str) -> Option<String> {

@@ -30,10 +30,14 @@ struct RetiredKey {
 }
 
 fn decode_32(what: &str, text: &str) -> anyhow::Result<[u8; 32]> {
-    let bytes = BASE64URL_NOPAD
-        .decode(text.trim().trim_end_matches('=').as_bytes())
-        .or_else(|_| data_encoding::HEXLOWER_PERMISSIVE.decode(text.trim().as_bytes()))
-        .with_context(|| format!("{what} must be 32 bytes in base64url or hex"))?;
+    let text = text.trim().trim_end_matches('=');
+    // 32 bytes are 64 hex digits or 43 base64url characters; the length says which.
+    let decoded = if text.len() == 64 {
+        data_encoding::HEXLOWER_PERMISSIVE.decode(text.as_bytes())
+    } else {
+        BASE64URL_NOPAD.decode(text.as_bytes())
+    };
+    let bytes = decoded.with_context(|| format!("{what} must be 32 bytes in base64url or hex"))?;
     <[u8; 32]>::try_from(bytes.as_slice())
         .map_err(|_| anyhow::anyhow!("{what} must be 32 bytes, found {}", bytes.len()))
 }
@@ -56,27 +60,55 @@ fn read_file(path: &Path) -> anyhow::Result<KeyFile> {
         .with_context(|| format!("the key file {} is not a robopass key file", path.display()))
 }
 
-/// Write the key file readable by its owner only, replacing any old one in one step.
-fn write_file(path: &Path, file: &KeyFile) -> anyhow::Result<()> {
+/// How [`write_file`] puts the new file in place.
+#[derive(PartialEq)]
+enum Place {
+    /// Only if there is none yet (first start; another instance may be starting too).
+    New,
+    /// Over the old one (rotation).
+    Replace,
+}
+
+/// Write the key file readable by its owner only, in one step: a fresh temporary file
+/// (`create_new`, so a planted file or link there is refused, never followed) then linked or
+/// renamed into place. `Ok(false)`: `Place::New` and a key file appeared meanwhile.
+fn write_file(path: &Path, file: &KeyFile, place: Place) -> anyhow::Result<bool> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the folder {}", dir.display()))?;
     }
-    let tmp = path.with_extension("json.tmp");
+    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
     let mut out = std::fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
         .open(&tmp)
         .with_context(|| format!("cannot write the key file {}", tmp.display()))?;
     out.write_all(serde_json::to_string_pretty(file)?.as_bytes())?;
     out.sync_all()?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot write the key file {}", path.display()))?;
-    Ok(())
+    let placed = match place {
+        Place::Replace => std::fs::rename(&tmp, path).map(|_| true),
+        Place::New => match std::fs::hard_link(&tmp, path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        },
+    };
+    let _ = std::fs::remove_file(&tmp);
+    placed.with_context(|| format!("cannot write the key file {}", path.display()))
+}
+
+/// Warn when the key file can be read by others than its owner.
+fn check_mode(path: &Path) {
+    use std::os::unix::fs::PermissionsExt as _;
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(file = %path.display(), "the signing key file is readable by others: chmod 600 it");
+        }
+    }
 }
 
 fn keyring_of(file: &KeyFile, extra_retired: &[VerifyingKey]) -> anyhow::Result<Keyring> {
@@ -110,6 +142,7 @@ pub fn load(config: &Config) -> anyhow::Result<Keyring> {
     }
     let path = Path::new(&config.signing_key_file);
     if path.exists() {
+        check_mode(path);
         let ring = keyring_of(&read_file(path)?, &extra)?;
         tracing::info!(key_id = ring.current_kid(), file = %path.display(), "label signing key loaded");
         return Ok(ring);
@@ -121,7 +154,10 @@ pub fn load(config: &Config) -> anyhow::Result<Keyring> {
         created: app::services::today(),
         retired: Vec::new(),
     };
-    write_file(path, &file)?;
+    if !write_file(path, &file, Place::New)? {
+        // Another instance made the key first: use that one, so all sign alike.
+        return keyring_of(&read_file(path)?, &extra);
+    }
     tracing::warn!(
         key_id = %file.key_id,
         file = %path.display(),
@@ -148,7 +184,7 @@ pub fn rotate(config: &Config) -> anyhow::Result<(String, String)> {
     let old_kid = std::mem::replace(&mut file.key_id, key_id(&new.verifying_key()));
     file.secret_key = BASE64URL_NOPAD.encode(new.as_bytes());
     file.created = app::services::today();
-    write_file(path, &file)?;
+    write_file(path, &file, Place::Replace)?;
     Ok((old_kid, file.key_id))
 }
 
@@ -208,6 +244,12 @@ mod tests {
         );
         assert!(!Path::new(&config.signing_key_file).exists());
         assert!(rotate(&config).is_err());
+        config.signing_key = Some("09".repeat(32));
+        assert_eq!(
+            load(&config).unwrap().current_kid(),
+            ring.current_kid(),
+            "hex works too"
+        );
         config.signing_key = Some("too short".into());
         let err = load(&config).unwrap_err().to_string();
         assert!(err.contains("SIGNING_KEY"), "{err}");

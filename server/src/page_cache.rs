@@ -57,7 +57,8 @@ pub async fn middleware(
         return next.run(req).await;
     };
     if req.method() != Method::GET
-        || !req.uri().path().starts_with("/r/")
+        // `/R/…` is what printed labels open.
+        || !(req.uri().path().starts_with("/r/") || req.uri().path().starts_with("/R/"))
         || req.uri().query().is_some()
     {
         return next.run(req).await;

@@ -9,7 +9,11 @@ pub const MAX_PHOTO_BYTES: usize = 12 * 1024 * 1024;
 /// Largest width or height a photo may declare. Checked from the header, before any pixel is
 /// decoded, so a small file that claims to be enormous (a decompression bomb) costs nothing.
 pub const MAX_PHOTO_SIDE: u32 = 12_000;
-/// Most memory decoding one photo may take (a 12-megapixel RGB photo needs 36 MB).
+/// Most pixels a photo may have (phone cameras make 12–50 megapixels; 48+ MP ones save 12 MP
+/// by default).
+pub const MAX_PHOTO_PIXELS: u64 = 50_000_000;
+/// Most memory the decoded pixels may take (a 12-megapixel RGB photo needs 36 MB; 50 MP in
+/// 16-bit RGBA would need 400 MB and is refused).
 const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 /// Sizes (longer side, pixels) a photo is shrunk to before looking for codes, smallest first.
 /// rqrr finds a code at some scales and not at others (its finder-pattern scan is sensitive to
@@ -75,6 +79,8 @@ pub enum PhotoError {
     Unreadable,
     /// Read fine, but no QR code found in it.
     NoCode,
+    /// Too many photos being read at once; try again.
+    Busy,
 }
 
 impl PhotoError {
@@ -85,6 +91,7 @@ impl PhotoError {
             PhotoError::TooManyPixels => "too_many_pixels",
             PhotoError::Unreadable => "unreadable_image",
             PhotoError::NoCode => "no_code_found",
+            PhotoError::Busy => "busy",
         }
     }
 
@@ -93,6 +100,7 @@ impl PhotoError {
             PhotoError::TooLarge => 413,
             PhotoError::NotAnImage => 415,
             PhotoError::TooManyPixels | PhotoError::Unreadable | PhotoError::NoCode => 422,
+            PhotoError::Busy => 503,
         }
     }
 }
@@ -125,8 +133,13 @@ pub fn load_photo(bytes: &[u8]) -> Result<image::GrayImage, PhotoError> {
         return Err(PhotoError::NotAnImage);
     }
     reader.limits(limits());
-    // The header is read and the limits checked here, before any pixel data.
+    // The header is read and the limits checked here, before any pixel data. Not every
+    // decoder checks the memory limit itself, so the size of the pixels is checked here too.
     let mut decoder = reader.into_decoder().map_err(image_error)?;
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_PHOTO_PIXELS || decoder.total_bytes() > MAX_DECODE_BYTES {
+        return Err(PhotoError::TooManyPixels);
+    }
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);

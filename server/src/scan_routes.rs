@@ -4,11 +4,11 @@ use crate::scan::{self, PhotoError, MAX_PHOTO_BYTES};
 use app::app::shell;
 use app::domain::{Lang, RobotId};
 use app::i18n::{lang_from_headers, tr};
-use app::pages::scan::ScanProblem;
+use app::pages::scan::{ScanProblem, MAX_CODES};
 use app::state::AppState;
-use app::verdict::{finding, Finding, MAX_CODE_LEN};
+use app::verdict::{finding, Finding, Registry, MAX_CODE_LEN};
 use axum::body::Body;
-use axum::extract::{Multipart, Path, Query, Request, State};
+use axum::extract::{Multipart, Path, Query, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
@@ -31,6 +31,14 @@ fn hosts(state: &AppState, headers: &HeaderMap) -> Vec<String> {
         hosts.push(h.to_string());
     }
     hosts
+}
+
+fn registry<'a>(state: &'a AppState, hosts: &'a [String]) -> Registry<'a> {
+    Registry {
+        hosts,
+        keys: &state.settings.keys,
+        https_only: state.settings.public_origin.starts_with("https://"),
+    }
 }
 
 /// `GET /.well-known/robopass-keys.json`: every public key that verifies labels.
@@ -98,15 +106,15 @@ pub async fn qr(
     let Ok(id) = RobotId::parse(raw) else {
         return plain(StatusCode::BAD_REQUEST, "qr.bad_id");
     };
-    if id.as_str() != raw {
-        let query = q.size.map(|s| format!("?size={s}")).unwrap_or_default();
-        return Redirect::permanent(&format!("/qr/{id}.{ext}{query}")).into_response();
-    }
     let size = match q.size.as_deref().map(str::parse::<u32>) {
         None => scan::DEFAULT_LABEL_SIZE,
         Some(Ok(s)) if scan::LABEL_SIZES.contains(&s) => s,
         Some(_) => return plain(StatusCode::BAD_REQUEST, "qr.bad_size"),
     };
+    if id.as_str() != raw {
+        let query = q.size.map(|_| format!("?size={size}")).unwrap_or_default();
+        return Redirect::permanent(&format!("/qr/{id}.{ext}{query}")).into_response();
+    }
     let (ext, content_type) = if ext == "svg" {
         ("svg", "image/svg+xml")
     } else {
@@ -157,19 +165,17 @@ pub async fn qr(
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct CodeQuery {
-    code: Option<String>,
-}
-
-/// `GET /api/v1/verify?code=…`: the verdict on a code's text.
+/// `GET /api/v1/verify?code=…`: the verdict on a code's text (the first `code`, decoded once).
 pub async fn verify(
     State(state): State<AppState>,
-    Query(q): Query<CodeQuery>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     let lang = lang_from_headers(&headers);
-    let code = q.code.unwrap_or_default();
+    let code = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
     if code.trim().is_empty() {
         return error(
             StatusCode::BAD_REQUEST,
@@ -184,13 +190,8 @@ pub async fn verify(
             tr(lang, "scan.problem.code_too_long"),
         );
     }
-    Json(finding(
-        &code,
-        &hosts(&state, &headers),
-        &state.settings.keys,
-        lang,
-    ))
-    .into_response()
+    let hosts = hosts(&state, &headers);
+    Json(finding(&code, &registry(&state, &hosts), lang)).into_response()
 }
 
 /// Read at most [`MAX_PHOTO_BYTES`] of a body; more is [`PhotoError::TooLarge`].
@@ -209,8 +210,26 @@ fn declared_too_large(headers: &HeaderMap) -> bool {
         .is_some_and(|n| n > MAX_PHOTO_BYTES + 64 * 1024)
 }
 
+/// Photos being decoded at once, at most: each takes a core and up to 256 MB for a few hundred
+/// milliseconds, so more in parallel would only queue for the CPU while holding memory.
+#[derive(Clone)]
+pub struct DecodeSlots(std::sync::Arc<tokio::sync::Semaphore>);
+
+impl Default for DecodeSlots {
+    fn default() -> DecodeSlots {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        DecodeSlots(std::sync::Arc::new(tokio::sync::Semaphore::new(cores)))
+    }
+}
+
+/// How long an upload waits for a free slot before it is told to try again.
+const DECODE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Decode on a blocking thread: a 12-megapixel photo is a few hundred milliseconds of CPU.
-async fn decode(bytes: bytes::Bytes) -> Result<Vec<String>, PhotoError> {
+async fn decode(slots: &DecodeSlots, bytes: bytes::Bytes) -> Result<Vec<String>, PhotoError> {
+    let Ok(Ok(_slot)) = tokio::time::timeout(DECODE_WAIT, slots.0.acquire()).await else {
+        return Err(PhotoError::Busy);
+    };
     let started = std::time::Instant::now();
     let result = tokio::task::spawn_blocking(move || scan::decode_photo(&bytes))
         .await
@@ -237,7 +256,11 @@ fn photo_error(lang: Lang, e: &PhotoError) -> Response {
 
 /// `POST /api/v1/scan`: a photo (the raw body, or the first file of a multipart form) in,
 /// the verdict on every code in it out.
-pub async fn api_scan(State(state): State<AppState>, req: Request) -> Response {
+pub async fn api_scan(
+    State(state): State<AppState>,
+    Extension(slots): Extension<DecodeSlots>,
+    req: Request,
+) -> Response {
     let headers = req.headers().clone();
     let lang = lang_from_headers(&headers);
     if declared_too_large(&headers) {
@@ -257,15 +280,17 @@ pub async fn api_scan(State(state): State<AppState>, req: Request) -> Response {
         body_bytes(req.into_body()).await
     };
     let codes = match bytes {
-        Ok(b) => decode(b).await,
+        Ok(b) => decode(&slots, b).await,
         Err(e) => Err(e),
     };
     match codes {
         Ok(codes) => {
             let hosts = hosts(&state, &headers);
+            let registry = registry(&state, &hosts);
             let findings: Vec<Finding> = codes
                 .iter()
-                .map(|c| finding(c, &hosts, &state.settings.keys, lang))
+                .take(MAX_CODES)
+                .map(|c| finding(c, &registry, lang))
                 .collect();
             Json(json!({ "codes": findings })).into_response()
         }
@@ -298,7 +323,11 @@ async fn form_photo(mut form: Multipart) -> Result<bytes::Bytes, PhotoError> {
 
 /// `POST /scan/photo`: the scanner's photo form (works without JavaScript). On to the
 /// verdicts when a code is found; otherwise the scanner again, saying what went wrong.
-pub async fn photo_form(State(state): State<AppState>, req: Request) -> Response {
+pub async fn photo_form(
+    State(state): State<AppState>,
+    Extension(slots): Extension<DecodeSlots>,
+    req: Request,
+) -> Response {
     use axum::extract::FromRequest as _;
     let headers = req.headers().clone();
     let result = if declared_too_large(&headers) {
@@ -307,7 +336,7 @@ pub async fn photo_form(State(state): State<AppState>, req: Request) -> Response
         match Multipart::from_request(req, &state).await {
             Ok(form) => match form_photo(form).await {
                 Ok(bytes) if bytes.is_empty() => Err(PhotoError::NotAnImage),
-                Ok(bytes) => decode(bytes).await,
+                Ok(bytes) => decode(&slots, bytes).await,
                 Err(e) => Err(e),
             },
             Err(_) => Err(PhotoError::NotAnImage),
@@ -316,7 +345,7 @@ pub async fn photo_form(State(state): State<AppState>, req: Request) -> Response
     match result {
         Ok(codes) => {
             let mut query = url::form_urlencoded::Serializer::new(String::new());
-            for c in codes.iter().take(8) {
+            for c in codes.iter().take(MAX_CODES) {
                 query.append_pair("code", c);
             }
             Redirect::to(&format!("/verify?{}", query.finish())).into_response()

@@ -139,6 +139,7 @@ fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<PageCache>) -
     let ctx_state = state.clone();
     let fn_state = state.clone();
     let fallback_state = state.clone();
+    let decode_slots = scan_routes::DecodeSlots::default();
     Router::new()
         .route("/healthz", get(routes::health))
         .route("/api/v1/robots/{id}", get(routes::robot))
@@ -151,11 +152,15 @@ fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<PageCache>) -
         .route("/api/v1/verify", get(scan_routes::verify))
         .route(
             "/api/v1/scan",
-            post(scan_routes::api_scan).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+            post(scan_routes::api_scan).layer((
+                DefaultBodyLimit::max(UPLOAD_LIMIT),
+                Extension(decode_slots.clone()),
+            )),
         )
         .route(
             "/scan/photo",
-            post(scan_routes::photo_form).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+            post(scan_routes::photo_form)
+                .layer((DefaultBodyLimit::max(UPLOAD_LIMIT), Extension(decode_slots))),
         )
         .route(
             "/api/fn/{*name}",

@@ -291,11 +291,20 @@ async fn photos_with_codes_are_read_and_bad_uploads_get_their_status(app: &TestA
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["code"], "too_many_pixels");
     assert!(started.elapsed().as_secs() < 2, "refused without decoding");
+    // Within the side limit, but 11,000² pixels of 16-bit RGBA would need almost 1 GB.
+    let (status, body) = scan_json(app, png_bomb_with(11_000, 11_000, 16, 6)).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "too_many_pixels");
 }
 helpers::on_both!(photos_with_codes_are_read_and_bad_uploads_get_their_status);
 
-/// A PNG whose header declares `w`×`h` pixels, with one small compressed chunk of data.
+/// A PNG whose header declares `w`×`h` 8-bit RGB pixels, with one small chunk of data.
 fn png_bomb(w: u32, h: u32) -> Vec<u8> {
+    png_bomb_with(w, h, 8, 2)
+}
+
+/// The same with another bit depth and colour type (6: RGBA).
+fn png_bomb_with(w: u32, h: u32, depth: u8, colour: u8) -> Vec<u8> {
     fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
         out.extend_from_slice(&(data.len() as u32).to_be_bytes());
         let mut crc = crc32fast::Hasher::new();
@@ -309,7 +318,7 @@ fn png_bomb(w: u32, h: u32) -> Vec<u8> {
     let mut ihdr = Vec::new();
     ihdr.extend_from_slice(&w.to_be_bytes());
     ihdr.extend_from_slice(&h.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    ihdr.extend_from_slice(&[depth, colour, 0, 0, 0]);
     chunk(&mut out, b"IHDR", &ihdr);
     let zeros = vec![0u8; 64 * 1024];
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
@@ -438,6 +447,28 @@ async fn a_foreign_code_stops_on_its_own_page(app: &TestApp) {
         html.contains(&format!("href=\"/r/{id}\"")),
         "a lookup of the ID inside"
     );
+
+    // A foreign link dressed, with escapes, as one of ours: judged as written, never decoded
+    // twice into something that looks like a label of the registry.
+    let (_, body) = scan_json(app, png_label(app, &id, 512).await).await;
+    let label = body["codes"][0]["found"].as_str().unwrap().to_string();
+    let token = label.rsplit('/').next().unwrap();
+    let disguised =
+        format!("https://robopass.example%2FR%2F{id}%2F{token}%23@evil.example/x/{token}");
+    let resp = app
+        .get(&format!("/verify?code={}", urlencode(&disguised)))
+        .await;
+    assert_eq!(resp.status(), 200, "not sent on to a verified profile");
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("data-verdict=\"foreign_host\""));
+    assert!(text_of(&html).contains("evil.example"));
+    let v: Value = app
+        .get(&format!("/api/v1/verify?code={}", urlencode(&disguised)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["verdict"], "foreign_host");
 
     // No code: back to the scanner.
     let resp = app.get("/verify").await;

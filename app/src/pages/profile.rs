@@ -12,6 +12,9 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+/// What a label's signature segment may not carry unescaped into a redirect.
+const TOKEN_ESCAPES: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'.');
+
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let params = use_params_map();
@@ -38,7 +41,10 @@ pub fn ProfilePage() -> impl IntoView {
             Ok(id) if id.as_str() != raw => {
                 // One canonical address per robot: tidy the URL, keep everything else.
                 let to = match &token {
-                    Some(t) => format!("/r/{id}/{t}"),
+                    Some(t) => format!(
+                        "/r/{id}/{}",
+                        percent_encoding::utf8_percent_encode(t, TOKEN_ESCAPES)
+                    ),
                     None => format!("/r/{id}"),
                 };
                 redirect_to(&to, 308);

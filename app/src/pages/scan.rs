@@ -7,7 +7,6 @@ use crate::i18n::{tr, use_lang};
 use crate::scanner::CameraScanner;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// A photo that could not be read, handed to the scanner page by the upload route.
 #[derive(Clone, Debug)]
@@ -19,8 +18,9 @@ pub struct ScanProblem {
 }
 
 /// Every [`ScanProblem`] code and API error the scanner can give, for the translation check.
-pub const PROBLEMS: [&str; 7] = [
+pub const PROBLEMS: [&str; 8] = [
     "too_large",
+    "busy",
     "not_an_image",
     "too_many_pixels",
     "unreadable_image",
@@ -101,15 +101,20 @@ struct Shown {
 
 #[cfg(feature = "ssr")]
 fn judge_all(codes: &[String], lang: Lang) -> Vec<Shown> {
-    use crate::verdict::{finding, Verdict};
+    use crate::verdict::{finding, Registry, Verdict};
     let Some(state) = use_context::<crate::state::AppState>() else {
         return Vec::new();
     };
     let hosts = crate::components::portal_hosts();
+    let registry = Registry {
+        hosts: &hosts,
+        keys: &state.settings.keys,
+        https_only: state.settings.public_origin.starts_with("https://"),
+    };
     codes
         .iter()
         .map(|c| {
-            let f = finding(c, &hosts, &state.settings.keys, lang);
+            let f = finding(c, &registry, lang);
             let (inner_id, host) = match &f.verdict {
                 Verdict::ForeignHost { host, id } => (id.clone(), Some(host.clone())),
                 _ => (None, None),
@@ -131,16 +136,33 @@ fn judge_all(_: &[String], _: Lang) -> Vec<Shown> {
     Vec::new()
 }
 
+/// The `code` values of this request's query, decoded exactly once (a code's own `%2F` must
+/// stay as it is: decoding it again could turn a foreign link into one that looks like ours).
+#[cfg(feature = "ssr")]
+fn submitted_codes() -> Vec<String> {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.uri.query().map(str::to_string))
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .filter(|(k, _)| k == "code")
+                .map(|(_, v)| v.into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn submitted_codes() -> Vec<String> {
+    Vec::new()
+}
+
 /// `/verify?code=…` (one or more): where the typed form, the photo upload and the camera land.
 /// A code with a robot behind it on this registry goes on to the profile, which shows the
 /// label's verdict on top; a code pointing elsewhere stops here.
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let lang = use_lang();
-    let codes: Vec<String> = use_query_map()
-        .read_untracked()
-        .get_all("code")
-        .unwrap_or_default()
+    let codes: Vec<String> = submitted_codes()
         .into_iter()
         .filter(|c| !c.trim().is_empty())
         .take(MAX_CODES)
