@@ -418,9 +418,12 @@ async fn profiles_show_the_label_verdict_on_top(app: &TestApp) {
         .unwrap();
     assert!(html.contains("data-verdict=\"not_issued\""));
     assert!(text_of(&html).contains("并非登记机构签发"));
-    // A plain visit says nothing about labels.
+    // A plain visit (what a phone's camera opens from an unsigned counterfeit label) gives no
+    // verdict, but says what a genuine label would have shown.
     let html = app.get(&format!("/r/{id}")).await.text().await.unwrap();
     assert!(!html.contains("data-verdict"));
+    assert!(html.contains("class=\"label-hint\""));
+    assert!(text_of(&html).contains("A genuine registry label opens it with"));
     // A lower-case ID keeps its signature through the redirect.
     let resp = app.get(&format!("/r/{}/{token}", id.to_lowercase())).await;
     assert_eq!(resp.status(), 308);

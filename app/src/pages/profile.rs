@@ -51,7 +51,9 @@ pub fn ProfilePage() -> impl IntoView {
                 view! { <p><a href=to>{id.display()}</a></p> }.into_any()
             }
             Ok(id) => {
-                let label = label_verdict(&id, token.as_deref(), unsigned)
+                let verdict = label_verdict(&id, token.as_deref(), unsigned);
+                let labelled = verdict.is_some();
+                let label = verdict
                     .map(|(kind, message)| view! { <LabelVerdict kind=kind message=message /> });
                 view! {
                     {label}
@@ -60,7 +62,7 @@ pub fn ProfilePage() -> impl IntoView {
                             let id = id.clone();
                             Suspend::new(async move {
                                 match lookup.await {
-                                    Ok(Some(Lookup::Found(p))) => view! { <Profile p=*p /> }.into_any(),
+                                    Ok(Some(Lookup::Found(p))) => view! { <Profile p=*p labelled=labelled /> }.into_any(),
                                     Ok(Some(Lookup::NotRegistered { suggestions, regulator_hotline })) => {
                                         set_status(404);
                                         view! {
@@ -122,7 +124,11 @@ fn list_of(lang: Lang, prefix: &str, items: &[String]) -> String {
 }
 
 #[component]
-fn Profile(p: Profile) -> impl IntoView {
+fn Profile(
+    p: Profile,
+    /// Reached through a label whose verdict is shown above.
+    labelled: bool,
+) -> impl IntoView {
     let lang = use_lang();
     let status = p.status.as_str();
     let title = format!(
@@ -145,6 +151,9 @@ fn Profile(p: Profile) -> impl IntoView {
         <Meta name="description" content=description />
         <article class="profile" aria-labelledby="status-heading">
             <StatusBanner kind=status id_display=p.id_display.clone() />
+            // A counterfeit label may link here without a signature; a phone's camera then opens
+            // this plain page, so it says what a genuine label would have shown.
+            {(!labelled).then(|| view! { <p class="label-hint">{tr(lang, "profile.label_hint")}</p> })}
 
             {(!p.open_recalls.is_empty()).then(|| view! {
                 <section class="callout callout--recall" aria-labelledby="recall-heading">
