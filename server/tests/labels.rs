@@ -473,6 +473,20 @@ async fn a_foreign_code_stops_on_its_own_page(app: &TestApp) {
         .unwrap();
     assert_eq!(v["verdict"], "foreign_host");
 
+    // Several codes (as from one photo): each listed with its verdict, none followed.
+    let resp = app
+        .get(&format!(
+            "/verify?code={}&code={}",
+            urlencode(&code),
+            urlencode(&id.to_lowercase())
+        ))
+        .await;
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("data-verdict=\"foreign_host\""));
+    assert!(html.contains("data-verdict=\"robot_id\""));
+    assert!(html.contains(&format!("href=\"/r/{id}\"")));
+
     // No code: back to the scanner.
     let resp = app.get("/verify").await;
     assert_eq!(resp.status(), 303);
