@@ -526,7 +526,11 @@ helpers::on_both!(the_label_page_is_ready_to_print);
 async fn rotation_keeps_old_labels_verifiable(db: helpers::Db) {
     let dir = tempfile::tempdir().unwrap();
     let key_file = dir.path().join("signing-key.json").display().to_string();
-    let before = helpers::spawn_app_with(db, |c| c.signing_key_file = key_file.clone()).await;
+    let with_file = |c: &mut server::config::Config| {
+        c.signing_key = None;
+        c.signing_key_file = key_file.clone();
+    };
+    let before = helpers::spawn_app_with(db, with_file).await;
     let id = before.id_for(Status::InService);
     let (_, body) = scan_json(&before, png_label(&before, &id, 512).await).await;
     let old_label = body["codes"][0]["found"].as_str().unwrap().to_string();
@@ -546,10 +550,7 @@ async fn rotation_keeps_old_labels_verifiable(db: helpers::Db) {
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{old_kid} is retired")));
 
     // A restart with the rotated file, on a fresh registry of the same demo data.
-    let after = helpers::spawn_app_with(helpers::Db::Sqlite, |c| {
-        c.signing_key_file = key_file.clone()
-    })
-    .await;
+    let after = helpers::spawn_app_with(helpers::Db::Sqlite, with_file).await;
     let keys = published_keys(&after).await;
     let statuses: Vec<(&str, &str)> = keys
         .iter()

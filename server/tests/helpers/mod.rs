@@ -122,7 +122,8 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
         demo_robots: 0,
         page_cache_ms: 1000,
         db_max_connections: Some(5),
-        signing_key: None,
+        // A fixed key, so labels and the photos made of them are the same on every run.
+        signing_key: Some("7".repeat(64)),
         signing_key_file: dir.path().join("signing-key.json").display().to_string(),
         retired_signing_keys: Vec::new(),
     };
