@@ -61,10 +61,11 @@ pub async fn connect_and_migrate(
         Backend::Sqlite => sqlite_url_with_create(url)?,
         Backend::Postgres => url.to_string(),
     };
-    // Requests are logged by the server's tracing layer; statement logs would repeat them,
-    // and a bulk load's statements run to megabytes.
+    // Requests are logged by the server's tracing layer; statements only at TRACE (target
+    // `sqlx::query`), for those who ask (and the test that counts a profile's queries): a bulk
+    // load's statements run to megabytes.
     let options = AnyConnectOptions::from_str(&url)?
-        .log_statements(log::LevelFilter::Off)
+        .log_statements(log::LevelFilter::Trace)
         .log_slow_statements(log::LevelFilter::Off, std::time::Duration::from_secs(1));
     let max_connections = max_connections.unwrap_or(match backend {
         Backend::Sqlite => 4,

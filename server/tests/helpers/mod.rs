@@ -156,6 +156,8 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
         base: format!("http://{addr}"),
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A request that hangs fails its test instead of stalling the whole run.
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap(),
         pool: state.pool,

@@ -1,0 +1,83 @@
+//! A profile costs the same small number of queries however long the robot's history is.
+//! Statements are counted from sqlx's own log (target `sqlx::query`), so this file holds one
+//! test: the counter is process-wide.
+
+mod helpers;
+
+use serde_json::Value;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tracing_subscriber::layer::{Context, SubscriberExt as _};
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::Layer;
+
+struct CountQueries(Arc<AtomicUsize>);
+
+impl<S: tracing::Subscriber> Layer<S> for CountQueries {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Queries the JSON profile of `id` costs, and its status.
+async fn cost(app: &helpers::TestApp, counter: &AtomicUsize, id: &str) -> (usize, String) {
+    let before = counter.load(Ordering::SeqCst);
+    let body: Value = app.get_json(&format!("/api/v1/robots/{id}")).await;
+    let after = counter.load(Ordering::SeqCst);
+    (
+        after - before,
+        body["status"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+async fn check(app: helpers::TestApp, counter: &AtomicUsize) {
+    let robots: Vec<(String, i64)> =
+        sqlx::query_as("SELECT robot_id, record_entries FROM robots ORDER BY record_entries, id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    let (short, long) = (robots.first().unwrap(), robots.last().unwrap());
+    assert!(
+        long.1 >= short.1 + 3,
+        "histories differ in length: {short:?} {long:?}"
+    );
+    let mut costs = Vec::new();
+    for (id, entries) in [short, long] {
+        let (n, status) = cost(&app, counter, id).await;
+        assert!(n >= 1, "the count sees queries");
+        // One query, and one more only to list open recalls.
+        let allowed = if status == "recall_open" { 2 } else { 1 };
+        assert!(
+            n <= allowed,
+            "{id} ({entries} entries, {status}): {n} queries"
+        );
+        costs.push((n, status));
+    }
+    if costs[0].1 != "recall_open" && costs[1].1 != "recall_open" {
+        assert_eq!(costs[0].0, costs[1].0);
+    }
+    let recalled = app.id_for(app::domain::Status::RecallOpen);
+    let (n, _) = cost(&app, counter, &recalled).await;
+    assert_eq!(
+        n, 2,
+        "a robot with open recalls: the profile and its recall list"
+    );
+}
+
+#[tokio::test]
+async fn a_profile_costs_the_same_few_queries_however_long_its_history() {
+    let counter = Arc::new(AtomicUsize::new(0));
+    tracing_subscriber::registry()
+        .with(CountQueries(counter.clone()))
+        .init();
+    check(helpers::spawn_app(helpers::Db::Sqlite).await, &counter).await;
+    if let Some(url) = helpers::fresh_postgres().await {
+        check(
+            helpers::spawn_app(helpers::Db::Postgres(url)).await,
+            &counter,
+        )
+        .await;
+    }
+}
