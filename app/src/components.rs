@@ -37,16 +37,12 @@ pub fn redirect_to(path: &str, code: u16) {
 pub fn portal_hosts() -> Vec<String> {
     #[cfg(feature = "ssr")]
     {
-        let mut hosts = use_context::<crate::state::AppState>()
-            .map(|s| s.settings.portal_hosts.clone())
-            .unwrap_or_default();
-        if let Some(host) = use_context::<http::request::Parts>()
+        let host = use_context::<http::request::Parts>()
             .and_then(|p| p.headers.get(http::header::HOST).cloned())
-            .and_then(|h| h.to_str().ok().map(str::to_string))
-        {
-            hosts.push(host);
-        }
-        hosts
+            .and_then(|h| h.to_str().ok().map(str::to_string));
+        use_context::<crate::state::AppState>()
+            .map(|s| s.settings.hosts_for(host.as_deref()))
+            .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {

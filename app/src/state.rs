@@ -15,6 +15,24 @@ pub struct Settings {
     pub keys: crate::labels::Keyring,
 }
 
+impl Settings {
+    /// The hosts whose links count as the registry's for a request that came in on `host`.
+    pub fn hosts_for(&self, host: Option<&str>) -> Vec<String> {
+        let mut hosts = self.portal_hosts.clone();
+        hosts.extend(host.map(str::to_string));
+        hosts
+    }
+
+    /// What scanned codes are judged against, given [`Settings::hosts_for`].
+    pub fn registry<'a>(&'a self, hosts: &'a [String]) -> crate::verdict::Registry<'a> {
+        crate::verdict::Registry {
+            hosts,
+            keys: &self.keys,
+            https_only: self.public_origin.starts_with("https://"),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,

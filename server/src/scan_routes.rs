@@ -6,7 +6,7 @@ use app::domain::{Lang, RobotId};
 use app::i18n::{lang_from_headers, tr};
 use app::pages::scan::{ScanProblem, MAX_CODES};
 use app::state::AppState;
-use app::verdict::{finding, Finding, Registry, MAX_CODE_LEN};
+use app::verdict::{finding, Finding, MAX_CODE_LEN};
 use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -26,19 +26,8 @@ fn error(status: StatusCode, code: &str, message: String) -> Response {
 
 /// Hosts whose links count as the registry's: the configured ones and this request's.
 fn hosts(state: &AppState, headers: &HeaderMap) -> Vec<String> {
-    let mut hosts = state.settings.portal_hosts.clone();
-    if let Some(h) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
-        hosts.push(h.to_string());
-    }
-    hosts
-}
-
-fn registry<'a>(state: &'a AppState, hosts: &'a [String]) -> Registry<'a> {
-    Registry {
-        hosts,
-        keys: &state.settings.keys,
-        https_only: state.settings.public_origin.starts_with("https://"),
-    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    state.settings.hosts_for(host)
 }
 
 /// `GET /.well-known/robopass-keys.json`: every public key that verifies labels.
@@ -191,7 +180,7 @@ pub async fn verify(
         );
     }
     let hosts = hosts(&state, &headers);
-    Json(finding(&code, &registry(&state, &hosts), lang)).into_response()
+    Json(finding(&code, &state.settings.registry(&hosts), lang)).into_response()
 }
 
 /// Read at most [`MAX_PHOTO_BYTES`] of a body; more is [`PhotoError::TooLarge`].
@@ -263,30 +252,14 @@ pub async fn api_scan(
 ) -> Response {
     let headers = req.headers().clone();
     let lang = lang_from_headers(&headers);
-    if declared_too_large(&headers) {
-        return photo_error(lang, &PhotoError::TooLarge);
-    }
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let bytes = if is_form {
-        use axum::extract::FromRequest as _;
-        match Multipart::from_request(req, &state).await {
-            Ok(form) => form_photo(form).await,
-            Err(_) => Err(PhotoError::NotAnImage),
-        }
-    } else {
-        body_bytes(req.into_body()).await
-    };
-    let codes = match bytes {
+    let codes = match read_photo(&state, req).await {
         Ok(b) => decode(&slots, b).await,
         Err(e) => Err(e),
     };
     match codes {
         Ok(codes) => {
             let hosts = hosts(&state, &headers);
-            let registry = registry(&state, &hosts);
+            let registry = state.settings.registry(&hosts);
             let findings: Vec<Finding> = codes
                 .iter()
                 .take(MAX_CODES)
@@ -296,6 +269,32 @@ pub async fn api_scan(
         }
         Err(e) => photo_error(lang, &e),
     }
+}
+
+/// The photo of an upload: the raw body, or the first file of a multipart form; refused
+/// early when it says it is too large, and refused when empty.
+async fn read_photo(state: &AppState, req: Request) -> Result<bytes::Bytes, PhotoError> {
+    use axum::extract::FromRequest as _;
+    if declared_too_large(req.headers()) {
+        return Err(PhotoError::TooLarge);
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let bytes = if is_form {
+        match Multipart::from_request(req, state).await {
+            Ok(form) => form_photo(form).await?,
+            Err(_) => return Err(PhotoError::NotAnImage),
+        }
+    } else {
+        body_bytes(req.into_body()).await?
+    };
+    if bytes.is_empty() {
+        return Err(PhotoError::NotAnImage);
+    }
+    Ok(bytes)
 }
 
 /// The first file in a form, whatever its field is called.
@@ -328,19 +327,10 @@ pub async fn photo_form(
     Extension(slots): Extension<DecodeSlots>,
     req: Request,
 ) -> Response {
-    use axum::extract::FromRequest as _;
     let headers = req.headers().clone();
-    let result = if declared_too_large(&headers) {
-        Err(PhotoError::TooLarge)
-    } else {
-        match Multipart::from_request(req, &state).await {
-            Ok(form) => match form_photo(form).await {
-                Ok(bytes) if bytes.is_empty() => Err(PhotoError::NotAnImage),
-                Ok(bytes) => decode(&slots, bytes).await,
-                Err(e) => Err(e),
-            },
-            Err(_) => Err(PhotoError::NotAnImage),
-        }
+    let result = match read_photo(&state, req).await {
+        Ok(bytes) => decode(&slots, bytes).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(codes) => {

@@ -101,16 +101,12 @@ struct Shown {
 
 #[cfg(feature = "ssr")]
 fn judge_all(codes: &[String], lang: Lang) -> Vec<Shown> {
-    use crate::verdict::{finding, Registry, Verdict};
+    use crate::verdict::{finding, Verdict};
     let Some(state) = use_context::<crate::state::AppState>() else {
         return Vec::new();
     };
     let hosts = crate::components::portal_hosts();
-    let registry = Registry {
-        hosts: &hosts,
-        keys: &state.settings.keys,
-        https_only: state.settings.public_origin.starts_with("https://"),
-    };
+    let registry = state.settings.registry(&hosts);
     codes
         .iter()
         .map(|c| {

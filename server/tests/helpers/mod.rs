@@ -202,6 +202,7 @@ pub fn urlencode(s: &str) -> String {
 }
 
 /// Run one behaviour against SQLite, and against PostgreSQL when TEST_POSTGRES_URL is set.
+#[allow(unused_macros)] // Not every test binary runs checks on both databases.
 macro_rules! on_both {
     ($check:ident) => {
         mod $check {
@@ -223,4 +224,5 @@ macro_rules! on_both {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use on_both;
