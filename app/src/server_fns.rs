@@ -9,7 +9,7 @@ pub async fn lookup_robot(id: String) -> Result<Lookup, ServerFnError> {
     use crate::domain::RobotId;
     let id = RobotId::parse(&id).map_err(|e| ServerFnError::new(e.to_string()))?;
     let state = expect_context::<crate::state::AppState>();
-    crate::services::lookup(&state.pool, &id, &crate::services::today())
+    crate::services::lookup(&state.lookups, &id, &crate::services::today())
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "profile lookup failed");

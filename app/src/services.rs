@@ -1,7 +1,8 @@
 //! Plain async functions behind the pages and the JSON API: one code path for both.
 
-use crate::db::{self, Pool};
+use crate::db::{self, LookupPool, Pool};
 use crate::domain::*;
+use sqlx::AnyConnection;
 
 fn split_list(s: Option<String>) -> Vec<String> {
     s.unwrap_or_default()
@@ -20,10 +21,27 @@ fn kmh(cms: i64) -> f64 {
 /// misread from. One query, a second only when recalls are open (or the ID is unknown),
 /// however long the robot's history.
 #[tracing::instrument(skip(pool))]
-pub async fn lookup(pool: &Pool, id: &RobotId, today: &str) -> Result<Lookup, sqlx::Error> {
-    let Some(row) = db::profile_row(pool, id).await? else {
-        let suggestions = db::registered_among(pool, &id.confusable_neighbours()).await?;
-        let regulator_hotline = db::regulator(pool)
+pub async fn lookup(pool: &LookupPool, id: &RobotId, today: &str) -> Result<Lookup, sqlx::Error> {
+    let id = id.clone();
+    let today = today.to_string();
+    pool.run(move |mut conn| {
+        let (id, today) = (id.clone(), today.clone());
+        async move {
+            let result = lookup_on(&mut conn, &id, &today).await;
+            (conn, result)
+        }
+    })
+    .await
+}
+
+async fn lookup_on(
+    conn: &mut AnyConnection,
+    id: &RobotId,
+    today: &str,
+) -> Result<Lookup, sqlx::Error> {
+    let Some(row) = db::profile_row(&mut *conn, id).await? else {
+        let suggestions = db::registered_among(&mut *conn, &id.confusable_neighbours()).await?;
+        let regulator_hotline = db::regulator(&mut *conn)
             .await?
             .and_then(|r| r.hotline)
             .unwrap_or_default();
@@ -33,7 +51,7 @@ pub async fn lookup(pool: &Pool, id: &RobotId, today: &str) -> Result<Lookup, sq
         });
     };
     let recalls = if row.open_recalls > 0 {
-        db::open_recalls(pool, row.id, row.model_id, &row.serial).await?
+        db::open_recalls(&mut *conn, row.id, row.model_id, &row.serial).await?
     } else {
         Vec::new()
     };

@@ -1,6 +1,6 @@
 //! What every request handler can reach: the pool and the settings. No globals.
 
-use crate::db::{Backend, Pool};
+use crate::db::{Backend, LookupPool, Pool};
 use leptos::prelude::LeptosOptions;
 
 #[derive(Clone, Debug)]
@@ -37,6 +37,8 @@ impl Settings {
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: Pool,
+    /// Connections for the public lookup (profile page and API), the hottest path.
+    pub lookups: LookupPool,
     pub backend: Backend,
     pub settings: Settings,
 }

@@ -30,7 +30,7 @@ pub async fn robot(
             return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
     };
-    match app::services::lookup(&state.pool, &id, &app::services::today()).await {
+    match app::services::lookup(&state.lookups, &id, &app::services::today()).await {
         Ok(Lookup::Found(profile)) => Json(profile).into_response(),
         Ok(Lookup::NotRegistered { suggestions, .. }) => {
             let mut body = error_body(

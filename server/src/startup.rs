@@ -62,6 +62,12 @@ impl Application {
             app::db::connect_and_migrate(&config.database_url, config.db_max_connections)
                 .await
                 .context("cannot open the database named by DATABASE_URL")?;
+        let lookups = app::db::lookup_pool(&config.database_url, config.db_max_connections)
+            .context("cannot open the database named by DATABASE_URL")?;
+        lookups
+            .warm()
+            .await
+            .context("cannot open the database named by DATABASE_URL")?;
         let listener = TcpListener::bind(config.site_addr).await.with_context(|| {
             format!(
                 "cannot listen on {}: is another server using it? Set LEPTOS_SITE_ADDR to another address",
@@ -84,6 +90,7 @@ impl Application {
         let state = AppState {
             leptos_options,
             pool,
+            lookups,
             backend,
             settings: Settings {
                 portal_hosts,

@@ -451,3 +451,46 @@ async fn the_page_cache_keeps_hosts_apart(app: &TestApp) {
     }
 }
 helpers::on_both!(the_page_cache_keeps_hosts_apart);
+
+/// When the database drops every connection (a restart, a failover), the next visitors still
+/// get their profile: the lookup notices the dead connection, opens a new one and asks again.
+#[tokio::test]
+async fn a_database_restart_costs_no_visitor_a_lookup() {
+    use sqlx::Connection;
+    let Some(url) = helpers::fresh_postgres().await else {
+        eprintln!("TEST_POSTGRES_URL not set: PostgreSQL run skipped");
+        return;
+    };
+    let app = helpers::spawn_app(helpers::Db::Postgres(url.clone())).await;
+    let ids: Vec<String> = [Status::InService, Status::RecallOpen, Status::Suspended]
+        .into_iter()
+        .map(|s| app.id_for(s))
+        .collect();
+    // Several lookups at once, so the lookup pool holds more than one open connection.
+    let paths: Vec<String> = ids
+        .iter()
+        .map(|id| format!("/api/v1/robots/{id}"))
+        .collect();
+    let (a, b, c) = tokio::join!(app.get(&paths[0]), app.get(&paths[1]), app.get(&paths[2]));
+    assert!([a, b, c].iter().all(|r| r.status() == 200));
+
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    let killed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert!(!killed.is_empty(), "the portal held no connection to drop");
+
+    for id in ids.iter().chain(ids.iter()) {
+        let resp = app.get(&format!("/api/v1/robots/{id}")).await;
+        assert_eq!(resp.status(), 200, "lookup of {id} after the restart");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["id"], id.as_str());
+        // And the page, which takes the same path.
+        let page = app.get(&format!("/r/{id}")).await;
+        assert_eq!(page.status(), 200, "profile page of {id} after the restart");
+    }
+}

@@ -91,7 +91,9 @@ async fn every_label_size_decodes_to_a_url_the_published_key_verifies(app: &Test
     let url = &urls[0];
     let prefix = format!("{ORIGIN}/R/{id}/{kid}.");
     assert!(url.starts_with(&prefix), "{url}");
-    let sig = BASE32_NOPAD.decode(url[prefix.len()..].as_bytes()).unwrap();
+    let sig = BASE32_NOPAD
+        .decode(&url.as_bytes()[prefix.len()..])
+        .unwrap();
     let sig = Signature::from_bytes(&sig.try_into().unwrap());
     let message = format!("robopass-label-v1:{id}:{kid}");
     key.verify(message.as_bytes(), &sig)

@@ -2,13 +2,16 @@
 //! the integration suite runs on both, which keeps every statement portable.
 
 pub mod batch;
+mod lookup_pool;
+
+pub use lookup_pool::LookupPool;
 
 use crate::domain::RobotId;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::AnyPool;
 use sqlx::ConnectOptions;
 use sqlx::Executor;
+use sqlx::{Any, AnyConnection, AnyPool};
 use std::str::FromStr;
 
 pub type Pool = AnyPool;
@@ -36,7 +39,8 @@ impl Backend {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    #[error("DATABASE_URL must start with sqlite: or postgres:, got {0:?}")]
+    /// Names only the scheme: the rest of the URL may hold a password.
+    #[error("DATABASE_URL must start with sqlite: or postgres:, not {0:?}")]
     UnknownScheme(String),
     #[error("could not create the folder for the database file {0}: {1}")]
     Folder(String, std::io::Error),
@@ -46,17 +50,13 @@ pub enum ConnectError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-/// Open the pool named by `url`, creating the SQLite file (and its folder) when missing, and
-/// bring the schema up to date. `max_connections` defaults to 4 for SQLite (each connection
-/// is a thread; WAL readers run in parallel, and more threads than cores only add switching)
-/// and 16 for PostgreSQL.
-#[tracing::instrument(skip(url))]
-pub async fn connect_and_migrate(
-    url: &str,
-    max_connections: Option<u32>,
-) -> Result<(Pool, Backend), ConnectError> {
+/// How to connect to the database named by `url` (creating the SQLite file's folder when
+/// missing), and which backend that is.
+fn connect_options(url: &str) -> Result<(AnyConnectOptions, Backend), ConnectError> {
     sqlx::any::install_default_drivers();
-    let backend = Backend::of_url(url).ok_or_else(|| ConnectError::UnknownScheme(url.into()))?;
+    let backend = Backend::of_url(url).ok_or_else(|| {
+        ConnectError::UnknownScheme(url.split(':').next().unwrap_or_default().to_string())
+    })?;
     let url = match backend {
         Backend::Sqlite => sqlite_url_with_create(url)?,
         Backend::Postgres => url.to_string(),
@@ -67,28 +67,46 @@ pub async fn connect_and_migrate(
     let options = AnyConnectOptions::from_str(&url)?
         .log_statements(log::LevelFilter::Trace)
         .log_slow_statements(log::LevelFilter::Off, std::time::Duration::from_secs(1));
-    let max_connections = max_connections.unwrap_or(match backend {
+    Ok((options, backend))
+}
+
+/// Connections used by default: 4 for SQLite (each connection is a thread; WAL readers run in
+/// parallel, and more threads than cores only add switching) and 16 for PostgreSQL.
+fn default_connections(backend: Backend) -> u32 {
+    match backend {
         Backend::Sqlite => 4,
         Backend::Postgres => 16,
-    });
+    }
+}
+
+/// What every new connection runs first, in either pool.
+async fn prepare_connection(conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
+    if backend == Backend::Sqlite {
+        // Readers never wait for the writer; durability is kept at checkpoints.
+        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+            .await?;
+    } else {
+        // The profile joins a dozen tables: planning it takes five times as long as running it
+        // (1 ms against 0.2). Every query here looks rows up by key, so the plan made once per
+        // connection for each prepared statement fits every parameter; never re-plan per
+        // execution.
+        conn.execute("SET plan_cache_mode = force_generic_plan")
+            .await?;
+    }
+    Ok(())
+}
+
+/// Open the pool named by `url` and bring the schema up to date. `max_connections` defaults
+/// to [`default_connections`].
+#[tracing::instrument(skip(url))]
+pub async fn connect_and_migrate(
+    url: &str,
+    max_connections: Option<u32>,
+) -> Result<(Pool, Backend), ConnectError> {
+    let (options, backend) = connect_options(url)?;
     let pool = AnyPoolOptions::new()
-        .max_connections(max_connections)
-        .after_connect(move |conn, _| {
-            Box::pin(async move {
-                if backend == Backend::Sqlite {
-                    // Readers never wait for the writer; durability is kept at checkpoints.
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
-                        .await?;
-                } else {
-                    // The profile joins a dozen tables: planning it takes five times as long as
-                    // running it (1 ms against 0.2). Every query here looks rows up by key, so
-                    // the plan made once per connection for each prepared statement fits every
-                    // parameter; never re-plan per execution.
-                    conn.execute("SET plan_cache_mode = force_generic_plan").await?;
-                }
-                Ok(())
-            })
-        })
+        .max_connections(max_connections.unwrap_or(default_connections(backend)))
+        .after_connect(move |conn, _| Box::pin(prepare_connection(conn, backend)))
         .connect_with(options)
         .await?;
     match backend {
@@ -96,6 +114,17 @@ pub async fn connect_and_migrate(
         Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
     }
     Ok((pool, backend))
+}
+
+/// The public lookup's connections to the database named by `url` (opened on first use; the
+/// schema must already be there: see [`connect_and_migrate`]).
+pub fn lookup_pool(url: &str, max_connections: Option<u32>) -> Result<LookupPool, ConnectError> {
+    let (options, backend) = connect_options(url)?;
+    Ok(LookupPool::new(
+        options,
+        backend,
+        max_connections.unwrap_or(default_connections(backend)),
+    ))
 }
 
 fn sqlite_url_with_create(url: &str) -> Result<String, ConnectError> {
@@ -191,8 +220,11 @@ pub struct ProfileRow {
 /// Everything on the profile that has one value per robot, in one round trip: the robot, its
 /// model and maker, operator, venue, role, data notice, latest inspection, the regulator, and
 /// how many recalls are open for it (listed by [`open_recalls`] only when there are any).
-#[tracing::instrument(skip(pool))]
-pub async fn profile_row(pool: &Pool, id: &RobotId) -> Result<Option<ProfileRow>, sqlx::Error> {
+#[tracing::instrument(skip(db))]
+pub async fn profile_row<'e>(
+    db: impl Executor<'e, Database = Any>,
+    id: &RobotId,
+) -> Result<Option<ProfileRow>, sqlx::Error> {
     sqlx::query_as::<_, ProfileRow>(&format!(
         "SELECT r.id, r.robot_id, r.production_year, r.country, r.lifecycle, r.next_inspection_due,
                 r.record_entries, r.record_updated_at, r.model_id, r.serial,
@@ -228,7 +260,7 @@ pub async fn profile_row(pool: &Pool, id: &RobotId) -> Result<Option<ProfileRow>
          WHERE r.robot_id = $1"
     ))
     .bind(id.as_str())
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 
@@ -242,9 +274,9 @@ pub struct RecallRow {
 
 /// Recalls that cover the robot (its model, and its serial when the recall names a range),
 /// are not closed, and have no remedy recorded for it.
-#[tracing::instrument(skip(pool))]
-pub async fn open_recalls(
-    pool: &Pool,
+#[tracing::instrument(skip(db))]
+pub async fn open_recalls<'e>(
+    db: impl Executor<'e, Database = Any>,
     robot_pk: i64,
     model_id: i64,
     serial: &str,
@@ -262,7 +294,7 @@ pub async fn open_recalls(
     .bind(model_id)
     .bind(serial)
     .bind(robot_pk)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 
@@ -272,18 +304,23 @@ pub struct RegulatorRow {
     pub hotline: Option<String>,
 }
 
-#[tracing::instrument(skip(pool))]
-pub async fn regulator(pool: &Pool) -> Result<Option<RegulatorRow>, sqlx::Error> {
+#[tracing::instrument(skip(db))]
+pub async fn regulator<'e>(
+    db: impl Executor<'e, Database = Any>,
+) -> Result<Option<RegulatorRow>, sqlx::Error> {
     sqlx::query_as::<_, RegulatorRow>(
         "SELECT name, hotline FROM organisations WHERE kind = 'regulator' ORDER BY id LIMIT 1",
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 
 /// Which of `ids` are registered (one query, however many candidates).
-#[tracing::instrument(skip(pool, ids))]
-pub async fn registered_among(pool: &Pool, ids: &[RobotId]) -> Result<Vec<RobotId>, sqlx::Error> {
+#[tracing::instrument(skip(db, ids))]
+pub async fn registered_among<'e>(
+    db: impl Executor<'e, Database = Any>,
+    ids: &[RobotId],
+) -> Result<Vec<RobotId>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -296,7 +333,7 @@ pub async fn registered_among(pool: &Pool, ids: &[RobotId]) -> Result<Vec<RobotI
     for id in ids {
         q = q.bind(id.as_str());
     }
-    let found: Vec<String> = q.fetch_all(pool).await?;
+    let found: Vec<String> = q.fetch_all(db).await?;
     Ok(found
         .into_iter()
         .filter_map(|s| RobotId::parse(&s).ok())

@@ -579,8 +579,9 @@ mod tests {
         for url in [
             format!("https://robopass.example/r/{ID}"),
             format!("http://127.0.0.1:3000/r/{ID}?s=abc"),
-            format!("robopass.example/r/cn-a1b2-hx0001-00000000000012345"),
-            format!("https://robopass.example/r/CN%C2%B7A1B2%C2%B7HX0001%C2%B700000000000012345"),
+            "robopass.example/r/cn-a1b2-hx0001-00000000000012345".to_string(),
+            "https://robopass.example/r/CN%C2%B7A1B2%C2%B7HX0001%C2%B700000000000012345"
+                .to_string(),
         ] {
             assert_eq!(
                 RobotId::parse_lookup(&url, HOSTS).unwrap().as_str(),

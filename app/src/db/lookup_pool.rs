@@ -1,0 +1,152 @@
+//! The public lookup's own connections.
+//!
+//! sqlx's pool tests every connection with a round trip to the database each time it is handed
+//! back. On the profile, the busiest path there is, that doubled the database's work per lookup
+//! (strace of a PostgreSQL backend: the query, then a lone `Sync` and its `ReadyForQuery`). The
+//! lookup therefore keeps its connections in a deadpool pool that tests a connection only when
+//! it has sat idle for a while, and drops one as soon as it fails in a way that leaves it
+//! unusable. Everything else (migrations, the seeder, the scanner's checks) keeps sqlx's pool.
+
+use super::{prepare_connection, Backend};
+use deadpool::managed::{self, Metrics, Object, PoolError, RecycleResult};
+use sqlx::any::AnyConnectOptions;
+use sqlx::{AnyConnection, ConnectOptions, Connection};
+use std::future::Future;
+use std::time::Duration;
+
+/// A connection unused for longer than this is tested (one round trip) before it is lent out:
+/// the server or something between may have closed it meanwhile.
+const IDLE_CHECK: Duration = Duration::from_secs(30);
+/// How long a lookup waits for a free connection, or for a new one to open, before it fails
+/// (the page then says the registry is unavailable).
+const WAIT: Duration = Duration::from_secs(30);
+
+pub struct Connections {
+    options: AnyConnectOptions,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Connections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The options hold the database password.
+        f.debug_struct("Connections")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl managed::Manager for Connections {
+    type Type = AnyConnection;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<AnyConnection, sqlx::Error> {
+        let mut conn = self.options.connect().await?;
+        prepare_connection(&mut conn, self.backend).await?;
+        Ok(conn)
+    }
+
+    async fn recycle(
+        &self,
+        conn: &mut AnyConnection,
+        metrics: &Metrics,
+    ) -> RecycleResult<sqlx::Error> {
+        if metrics.last_used() > IDLE_CHECK {
+            conn.ping().await?;
+        }
+        Ok(())
+    }
+}
+
+/// Connections for [`crate::services::lookup`]. Cheap to clone (one shared pool).
+#[derive(Clone, Debug)]
+pub struct LookupPool {
+    pool: managed::Pool<Connections>,
+}
+
+impl LookupPool {
+    pub(super) fn new(options: AnyConnectOptions, backend: Backend, max: u32) -> LookupPool {
+        let pool = managed::Pool::builder(Connections { options, backend })
+            .max_size(max.max(1) as usize)
+            .runtime(deadpool::Runtime::Tokio1)
+            .wait_timeout(Some(WAIT))
+            .create_timeout(Some(WAIT))
+            .recycle_timeout(Some(WAIT))
+            .build()
+            // Only fails when a timeout is set without a runtime, and one is set above.
+            .expect("deadpool pool with a runtime");
+        LookupPool { pool }
+    }
+
+    /// Open the first connection now, so the first visitor does not wait for it and a
+    /// database that cannot be reached is reported at start.
+    pub async fn warm(&self) -> Result<(), sqlx::Error> {
+        self.pool.get().await.map(drop).map_err(pool_error)
+    }
+
+    /// Run `work` on one connection, in a task of its own: a visitor who hangs up mid-lookup
+    /// drops the request, never a connection halfway through a conversation with the database.
+    /// A connection that fails below SQL (I/O, protocol: the database restarted, say) is closed
+    /// with every idle one beside it, and `work` runs once more on a new connection, so the
+    /// visitor never sees the failure of a connection that was already dead.
+    pub async fn run<T, F, Fut>(&self, work: F) -> Result<T, sqlx::Error>
+    where
+        T: Send + 'static,
+        F: Fn(Object<Connections>) -> Fut + Send + 'static,
+        Fut: Future<Output = (Object<Connections>, Result<T, sqlx::Error>)> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let task = tokio::spawn(async move {
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                let conn = pool.get().await.map_err(pool_error)?;
+                let (conn, result) = work(conn).await;
+                match result {
+                    Err(e) if broken(&e) => {
+                        let _ = Object::take(conn);
+                        pool.retain(|_, _| false);
+                        if tries == 2 {
+                            return Err(e);
+                        }
+                        tracing::warn!(error = %e, "a database connection failed; retrying on a new one");
+                    }
+                    result => return result,
+                }
+            }
+        });
+        match task.await {
+            Ok(result) => result,
+            Err(e) => {
+                tracing::error!(error = %e, "a lookup task failed");
+                Err(sqlx::Error::WorkerCrashed)
+            }
+        }
+    }
+}
+
+/// Whether `e` leaves the connection it happened on unfit for the next query.
+fn broken(e: &sqlx::Error) -> bool {
+    match e {
+        // PostgreSQL says goodbye before it drops a connection (SQLSTATE class 57: the
+        // administrator or a shutdown ended it; class 08: the connection itself failed).
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("57") || code.starts_with("08")),
+        sqlx::Error::RowNotFound
+        | sqlx::Error::ColumnNotFound(_)
+        | sqlx::Error::ColumnIndexOutOfBounds { .. }
+        | sqlx::Error::ColumnDecode { .. }
+        | sqlx::Error::Decode(_)
+        | sqlx::Error::TypeNotFound { .. } => false,
+        _ => true,
+    }
+}
+
+fn pool_error(e: PoolError<sqlx::Error>) -> sqlx::Error {
+    match e {
+        PoolError::Backend(e) => e,
+        PoolError::Closed => sqlx::Error::PoolClosed,
+        PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+        PoolError::NoRuntimeSpecified | PoolError::PostCreateHook(_) => sqlx::Error::PoolTimedOut,
+    }
+}
