@@ -22,19 +22,32 @@ const CAPACITY: u64 = 10_000;
 struct Page {
     status: StatusCode,
     headers: HeaderMap,
+    /// With [`NONCE_MARK`] where the nonce of the request that rendered it was.
     body: String,
 }
+
+impl Page {
+    /// This page as the answer to a request whose CSP nonce is `nonce`.
+    fn respond(&self, nonce: &str) -> Response {
+        let mut res = Response::new(Body::from(self.body.replace(NONCE_MARK, nonce)));
+        *res.status_mut() = self.status;
+        *res.headers_mut() = self.headers.clone();
+        res
+    }
+}
+
+type Key = (String, String, Lang);
 
 #[derive(Clone)]
 pub struct PageCache {
     /// Keyed by host (pages carry the host list the lookup box accepts), path and language.
-    pages: moka::sync::Cache<(String, String, Lang), Arc<Page>>,
+    pages: moka::future::Cache<Key, Arc<Page>>,
 }
 
 impl PageCache {
     pub fn new(ttl: Duration) -> PageCache {
         PageCache {
-            pages: moka::sync::Cache::builder()
+            pages: moka::future::Cache::builder()
                 .max_capacity(CAPACITY)
                 .time_to_live(ttl)
                 .build(),
@@ -47,7 +60,9 @@ fn cacheable(status: StatusCode) -> bool {
     matches!(status.as_u16(), 200 | 308 | 400 | 404)
 }
 
-/// Serve `/r/{ID}` from the cache when a fresh copy exists, else render and keep it.
+/// Serve `/r/{ID}` from the cache when a fresh copy exists, else render and keep it. Requests
+/// for a page that is being rendered wait for that one rendering (a crowd scanning the same
+/// label when its copy expires costs one lookup, not one each).
 pub async fn middleware(
     State(cache): State<Option<PageCache>>,
     req: Request,
@@ -83,25 +98,38 @@ pub async fn middleware(
         req.uri().path().to_string(),
         lang_from_headers(req.headers()),
     );
-    if let Some(page) = cache.pages.get(&key) {
-        let mut res = Response::new(Body::from(page.body.replace(NONCE_MARK, &nonce)));
-        *res.status_mut() = page.status;
-        *res.headers_mut() = page.headers.clone();
-        return res;
+    let leader_nonce = nonce.clone();
+    // An answer that must not be kept comes back as the error, shared with whoever waited.
+    let rendered = cache
+        .pages
+        .try_get_with(key, async move {
+            let page = render(req, next, &leader_nonce).await;
+            if cacheable(page.status) {
+                Ok(Arc::new(page))
+            } else {
+                Err(page)
+            }
+        })
+        .await;
+    match rendered {
+        Ok(page) => page.respond(&nonce),
+        Err(page) => page.respond(&nonce),
     }
+}
+
+/// Render the page for `req` and keep it whole, its nonce replaced by [`NONCE_MARK`].
+async fn render(req: Request, next: Next, nonce: &str) -> Page {
     let res = next.run(req).await;
-    if !cacheable(res.status()) {
-        return res;
-    }
     let (mut parts, body) = res.into_parts();
     let bytes = match axum::body::to_bytes(body, 1024 * 1024).await {
         Ok(bytes) => bytes,
         Err(e) => {
             tracing::error!(error = %e, "could not read a rendered page");
-            return Response::builder()
-                .status(StatusCode::INTERNAL_SERVER_ERROR)
-                .body(Body::empty())
-                .unwrap_or_default();
+            return Page {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                headers: HeaderMap::new(),
+                body: String::new(),
+            };
         }
     };
     // The page differs by language, which comes from these request headers.
@@ -109,15 +137,9 @@ pub async fn middleware(
         header::VARY,
         HeaderValue::from_static("cookie, accept-language"),
     );
-    if let Ok(text) = std::str::from_utf8(&bytes) {
-        cache.pages.insert(
-            key,
-            Arc::new(Page {
-                status: parts.status,
-                headers: parts.headers.clone(),
-                body: text.replace(&nonce, NONCE_MARK),
-            }),
-        );
+    Page {
+        status: parts.status,
+        headers: parts.headers,
+        body: String::from_utf8_lossy(&bytes).replace(nonce, NONCE_MARK),
     }
-    Response::from_parts(parts, Body::from(bytes))
 }

@@ -58,6 +58,50 @@ async fn check(app: helpers::TestApp, counter: &AtomicUsize) {
     if costs[0].1 != "recall_open" && costs[1].1 != "recall_open" {
         assert_eq!(costs[0].0, costs[1].0);
     }
+    // A crowd asking for the same page at once (a label scanned by many phones) costs one
+    // lookup: the others wait for that rendering. Each still gets its own CSP nonce.
+    let busy = app.id_for(app::domain::Status::InService);
+    let before = counter.load(Ordering::SeqCst);
+    let crowd: Vec<_> = (0..12)
+        .map(|_| {
+            let (client, url) = (app.client.clone(), format!("{}/r/{busy}", app.base));
+            tokio::spawn(async move {
+                let resp = client.get(url).send().await.unwrap();
+                assert_eq!(resp.status(), 200);
+                let csp = resp.headers()["content-security-policy"]
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                let nonce = csp
+                    .split("'nonce-")
+                    .nth(1)
+                    .unwrap()
+                    .split('\'')
+                    .next()
+                    .unwrap()
+                    .to_string();
+                let html = resp.text().await.unwrap();
+                assert!(
+                    html.contains(&format!("nonce=\"{nonce}\"")),
+                    "page without its own nonce"
+                );
+                nonce
+            })
+        })
+        .collect();
+    let mut nonces = Vec::new();
+    for answer in crowd {
+        nonces.push(answer.await.unwrap());
+    }
+    assert_eq!(
+        counter.load(Ordering::SeqCst) - before,
+        1,
+        "twelve visitors at once, one lookup"
+    );
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), 12, "every visitor gets a nonce of their own");
+
     let recalled = app.id_for(app::domain::Status::RecallOpen);
     let (n, _) = cost(&app, counter, &recalled).await;
     assert_eq!(
