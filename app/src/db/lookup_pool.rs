@@ -64,7 +64,11 @@ pub struct LookupPool {
 }
 
 impl LookupPool {
-    pub(super) fn new(options: AnyConnectOptions, backend: Backend, max: u32) -> LookupPool {
+    pub(super) fn new(
+        options: AnyConnectOptions,
+        backend: Backend,
+        max: u32,
+    ) -> Result<LookupPool, sqlx::Error> {
         let pool = managed::Pool::builder(Connections { options, backend })
             .max_size(max.max(1) as usize)
             .runtime(deadpool::Runtime::Tokio1)
@@ -72,9 +76,8 @@ impl LookupPool {
             .create_timeout(Some(WAIT))
             .recycle_timeout(Some(WAIT))
             .build()
-            // Only fails when a timeout is set without a runtime, and one is set above.
-            .expect("deadpool pool with a runtime");
-        LookupPool { pool }
+            .map_err(|e| sqlx::Error::Configuration(e.into()))?;
+        Ok(LookupPool { pool })
     }
 
     /// Open the first connection now, so the first visitor does not wait for it and a

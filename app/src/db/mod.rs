@@ -124,7 +124,7 @@ pub fn lookup_pool(url: &str, max_connections: Option<u32>) -> Result<LookupPool
         options,
         backend,
         max_connections.unwrap_or(default_connections(backend)),
-    ))
+    )?)
 }
 
 fn sqlite_url_with_create(url: &str) -> Result<String, ConnectError> {
