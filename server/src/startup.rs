@@ -63,9 +63,6 @@ impl Application {
                 .await
                 .context("cannot open the database named by DATABASE_URL")?;
         let lookups = app::db::lookup_pool(&config.database_url, config.db_max_connections)
-            .context("cannot open the database named by DATABASE_URL")?;
-        lookups
-            .warm()
             .await
             .context("cannot open the database named by DATABASE_URL")?;
         let listener = TcpListener::bind(config.site_addr).await.with_context(|| {

@@ -82,7 +82,7 @@ impl LookupPool {
 
     /// Open the first connection now, so the first visitor does not wait for it and a
     /// database that cannot be reached is reported at start.
-    pub async fn warm(&self) -> Result<(), sqlx::Error> {
+    pub(super) async fn warm(&self) -> Result<(), sqlx::Error> {
         self.pool.get().await.map(drop).map_err(pool_error)
     }
 
@@ -98,7 +98,8 @@ impl LookupPool {
         Fut: Future<Output = (Object<Connections>, Result<T, sqlx::Error>)> + Send + 'static,
     {
         let pool = self.pool.clone();
-        let task = tokio::spawn(async move {
+        // The task keeps the request's span, so its statements and warnings are logged with it.
+        let task = tokio::spawn(tracing::Instrument::in_current_span(async move {
             let mut tries = 0;
             loop {
                 tries += 1;
@@ -116,7 +117,7 @@ impl LookupPool {
                     result => return result,
                 }
             }
-        });
+        }));
         match task.await {
             Ok(result) => result,
             Err(e) => {
@@ -139,6 +140,7 @@ fn broken(e: &sqlx::Error) -> bool {
         | sqlx::Error::ColumnNotFound(_)
         | sqlx::Error::ColumnIndexOutOfBounds { .. }
         | sqlx::Error::ColumnDecode { .. }
+        | sqlx::Error::Encode(_)
         | sqlx::Error::Decode(_)
         | sqlx::Error::TypeNotFound { .. } => false,
         _ => true,
@@ -150,6 +152,9 @@ fn pool_error(e: PoolError<sqlx::Error>) -> sqlx::Error {
         PoolError::Backend(e) => e,
         PoolError::Closed => sqlx::Error::PoolClosed,
         PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
-        PoolError::NoRuntimeSpecified | PoolError::PostCreateHook(_) => sqlx::Error::PoolTimedOut,
+        // Neither can happen with the pool built in `new` (a runtime, no hooks).
+        PoolError::NoRuntimeSpecified | PoolError::PostCreateHook(_) => {
+            sqlx::Error::Configuration(e.to_string().into())
+        }
     }
 }

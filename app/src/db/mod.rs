@@ -116,15 +116,20 @@ pub async fn connect_and_migrate(
     Ok((pool, backend))
 }
 
-/// The public lookup's connections to the database named by `url` (opened on first use; the
+/// The public lookup's connections to the database named by `url`, its first one open (the
 /// schema must already be there: see [`connect_and_migrate`]).
-pub fn lookup_pool(url: &str, max_connections: Option<u32>) -> Result<LookupPool, ConnectError> {
+pub async fn lookup_pool(
+    url: &str,
+    max_connections: Option<u32>,
+) -> Result<LookupPool, ConnectError> {
     let (options, backend) = connect_options(url)?;
-    Ok(LookupPool::new(
+    let pool = LookupPool::new(
         options,
         backend,
         max_connections.unwrap_or(default_connections(backend)),
-    )?)
+    )?;
+    pool.warm().await?;
+    Ok(pool)
 }
 
 fn sqlite_url_with_create(url: &str) -> Result<String, ConnectError> {
@@ -409,4 +414,19 @@ pub async fn status_facts_for(
         q = q.bind(*pk);
     }
     q.fetch_all(pool).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_scheme_is_named_without_the_rest_of_the_url() {
+        let Err(err) = connect_options("mysql://robopass:hunter2@db.example/registry") else {
+            panic!("a mysql URL was accepted");
+        };
+        let err = err.to_string();
+        assert!(err.contains("\"mysql\""), "{err}");
+        assert!(!err.contains("hunter2"), "the password leaked: {err}");
+    }
 }
