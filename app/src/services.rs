@@ -1,6 +1,6 @@
 //! Plain async functions behind the pages and the JSON API: one code path for both.
 
-use crate::db::{self, LookupPool, Pool};
+use crate::db::{self, LookupPool, Pool, ReferenceCache, Wanted};
 use crate::domain::*;
 use sqlx::AnyConnection;
 
@@ -19,15 +19,17 @@ fn kmh(cms: i64) -> f64 {
 
 /// Look up a well-formed ID: its public profile, or the registered IDs it may have been
 /// misread from. One query, a second only when recalls are open (or the ID is unknown),
-/// however long the robot's history.
+/// however long the robot's history; plus, for parties and models not read in the last
+/// `REFERENCE_CACHE_MS`, one per table they live in.
 #[tracing::instrument(skip(pool))]
 pub async fn lookup(pool: &LookupPool, id: &RobotId, today: &str) -> Result<Lookup, sqlx::Error> {
     let id = id.clone();
     let today = today.to_string();
+    let reference = pool.reference().clone();
     pool.run(move |mut conn| {
-        let (id, today) = (id.clone(), today.clone());
+        let (id, today, reference) = (id.clone(), today.clone(), reference.clone());
         async move {
-            let result = lookup_on(&mut conn, &id, &today).await;
+            let result = lookup_on(&mut conn, &reference, &id, &today).await;
             (conn, result)
         }
     })
@@ -36,14 +38,16 @@ pub async fn lookup(pool: &LookupPool, id: &RobotId, today: &str) -> Result<Look
 
 async fn lookup_on(
     conn: &mut AnyConnection,
+    reference: &ReferenceCache,
     id: &RobotId,
     today: &str,
 ) -> Result<Lookup, sqlx::Error> {
     let Some(row) = db::profile_row(&mut *conn, id).await? else {
         let suggestions = db::registered_among(&mut *conn, &id.confusable_neighbours()).await?;
-        let regulator_hotline = db::regulator(&mut *conn)
+        let regulator_hotline = reference
+            .regulator(conn)
             .await?
-            .and_then(|r| r.hotline)
+            .and_then(|r| r.hotline.clone())
             .unwrap_or_default();
         return Ok(Lookup::NotRegistered {
             suggestions,
@@ -55,6 +59,19 @@ async fn lookup_on(
     } else {
         Vec::new()
     };
+    let refs = reference
+        .resolve(
+            conn,
+            Wanted {
+                model: row.model_id,
+                operator: row.operator_id,
+                venue: row.venue_id,
+                controller: row.controller_id,
+                inspection_body: row.insp_body_id,
+            },
+        )
+        .await?;
+    let regulator = reference.regulator(conn).await?;
 
     let lifecycle = Lifecycle::from_db(&row.lifecycle).unwrap_or(Lifecycle::NotDeployed);
     let status = Status::derive(
@@ -65,17 +82,18 @@ async fn lookup_on(
         },
         today,
     );
-    let operator = row.op_name.clone().map(|name| Operator {
-        name,
-        phone: row.op_phone.clone(),
-        email: row.op_email.clone(),
+    let model = &refs.model;
+    let operator = refs.operator.as_deref().map(|op| Operator {
+        name: op.name.clone(),
+        phone: op.phone.clone(),
+        email: op.email.clone(),
         emergency_contact: EmergencyContact {
-            phone: row
-                .op_emergency
+            phone: op
+                .emergency_phone
                 .clone()
-                .or_else(|| row.op_phone.clone())
+                .or_else(|| op.phone.clone())
                 .unwrap_or_default(),
-            stop_method: row.stop_method.clone(),
+            stop_method: model.stop_method.clone(),
         },
     });
     let permitted_role = row.approved.clone().map(|approved| PermittedRole {
@@ -93,14 +111,18 @@ async fn lookup_on(
         purpose: row.purpose.clone().unwrap_or_default(),
         retention_days: row.retention_days.unwrap_or_default(),
         storage: row.storage.clone().unwrap_or_default(),
-        controller: row.controller_name.clone().unwrap_or_default(),
+        controller: refs
+            .controller
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
         rights_contact: row.rights_contact.clone().unwrap_or_default(),
     });
-    let venue = row.venue_name.clone().map(|name| Venue {
-        name,
-        kind: row.venue_kind.clone().unwrap_or_default(),
-        address: row.venue_address.clone().unwrap_or_default(),
-        city: row.venue_city.clone().unwrap_or_default(),
+    let venue = refs.venue.as_deref().map(|v| Venue {
+        name: v.name.clone(),
+        kind: v.kind.clone(),
+        address: v.address.clone(),
+        city: v.city.clone(),
     });
     let last_inspection = match (row.insp_date.clone(), row.insp_next_due.clone()) {
         (Some(date), Some(next_due)) => Some(Inspection {
@@ -112,33 +134,38 @@ async fn lookup_on(
                         .as_deref()
                         .is_some_and(|d| d < today)),
             date,
-            body: row.insp_body.clone().unwrap_or_default(),
+            body: refs
+                .inspection_body
+                .as_ref()
+                .map(|b| b.name.clone())
+                .unwrap_or_default(),
             result: row.insp_result.clone().unwrap_or_default(),
             next_due,
         }),
         _ => None,
     };
+    let maker = &refs.manufacturer;
     Ok(Lookup::Found(Box::new(Profile {
         id: id.clone(),
         id_display: id.display(),
         status,
         manufacturer: Manufacturer {
-            name: row.mfr_name,
-            code: row.mfr_code,
-            country: row.mfr_country,
-            website: row.mfr_website,
+            name: maker.name.clone(),
+            code: maker.code.clone().unwrap_or_default(),
+            country: maker.country.clone(),
+            website: maker.website.clone(),
         },
         model: Model {
-            code: row.model_code,
-            name: row.model_name,
-            robot_type: row.robot_type,
-            height_cm: row.height_cm,
-            mass_kg: row.mass_kg,
-            max_speed_kmh: kmh(row.max_speed_cms),
-            payload_kg: row.payload_kg,
-            battery_wh: row.battery_wh,
-            degrees_of_freedom: row.dof,
-            autonomy_level: row.autonomy_level,
+            code: model.code.clone(),
+            name: model.name.clone(),
+            robot_type: model.robot_type.clone(),
+            height_cm: model.height_cm,
+            mass_kg: model.mass_kg,
+            max_speed_kmh: kmh(model.max_speed_cms),
+            payload_kg: model.payload_kg,
+            battery_wh: model.battery_wh,
+            degrees_of_freedom: model.dof,
+            autonomy_level: model.autonomy_level,
         },
         production_year: row.production_year,
         country: row.country,
@@ -147,9 +174,18 @@ async fn lookup_on(
         last_inspection,
         data_notice,
         complaint_channel: ComplaintChannel {
-            operator_contact: row.op_complaint,
-            regulator: row.regulator_name.unwrap_or_default(),
-            regulator_hotline: row.regulator_hotline.unwrap_or_default(),
+            operator_contact: refs
+                .operator
+                .as_ref()
+                .and_then(|op| op.complaint_email.clone()),
+            regulator: regulator
+                .as_ref()
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
+            regulator_hotline: regulator
+                .as_ref()
+                .and_then(|r| r.hotline.clone())
+                .unwrap_or_default(),
         },
         venue,
         open_recalls: recalls

@@ -40,7 +40,8 @@ pub struct AppState {
     /// Connections for the public lookup (profile page and API), the hottest path.
     pub lookups: LookupPool,
     pub backend: Backend,
-    pub settings: Settings,
+    /// Shared, not copied: the state is cloned for every request.
+    pub settings: std::sync::Arc<Settings>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

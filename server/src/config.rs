@@ -15,6 +15,8 @@ pub struct Config {
     pub demo_robots: u64,
     /// How long a rendered profile page may be served again (0: never).
     pub page_cache_ms: u64,
+    /// How long the lookup keeps organisations, models and venues it has read.
+    pub reference_cache_ms: u64,
     /// Pool size; `None` picks a default that suits the database.
     pub db_max_connections: Option<u32>,
     /// The label-signing key's 32-byte seed (base64url or hex); overrides the key file.
@@ -35,6 +37,7 @@ impl std::fmt::Debug for Config {
             .field("public_origin", &self.public_origin)
             .field("demo_robots", &self.demo_robots)
             .field("page_cache_ms", &self.page_cache_ms)
+            .field("reference_cache_ms", &self.reference_cache_ms)
             .field("db_max_connections", &self.db_max_connections)
             .field(
                 "signing_key",
@@ -82,6 +85,8 @@ impl Config {
             demo_robots: parsed("DEMO_ROBOTS", "a whole number")?.unwrap_or(28_000),
             page_cache_ms: parsed("PAGE_CACHE_MS", "a whole number of milliseconds")?
                 .unwrap_or(1000),
+            reference_cache_ms: parsed("REFERENCE_CACHE_MS", "a whole number of milliseconds")?
+                .unwrap_or(30_000),
             db_max_connections: parsed("DB_MAX_CONNECTIONS", "a whole number")?,
             signing_key: var("SIGNING_KEY"),
             signing_key_file: var("SIGNING_KEY_FILE")

@@ -14,22 +14,30 @@ use axum::response::Response;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Stands for the nonce in a stored page; never sent (every hit replaces it).
-const NONCE_MARK: &str = "\u{1}robopass-nonce\u{1}";
 /// Profiles kept at most; at about 9 KB each, some 90 MB at the very worst.
 const CAPACITY: u64 = 10_000;
 
 struct Page {
     status: StatusCode,
     headers: HeaderMap,
-    /// With [`NONCE_MARK`] where the nonce of the request that rendered it was.
-    body: String,
+    /// The body cut where the nonce of the request that rendered it was (split once when kept,
+    /// not searched on every hit).
+    parts: Vec<String>,
 }
 
 impl Page {
     /// This page as the answer to a request whose CSP nonce is `nonce`.
     fn respond(&self, nonce: &str) -> Response {
-        let mut res = Response::new(Body::from(self.body.replace(NONCE_MARK, nonce)));
+        let len = self.parts.iter().map(String::len).sum::<usize>()
+            + nonce.len() * self.parts.len().saturating_sub(1);
+        let mut body = String::with_capacity(len);
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                body.push_str(nonce);
+            }
+            body.push_str(part);
+        }
+        let mut res = Response::new(Body::from(body));
         *res.status_mut() = self.status;
         *res.headers_mut() = self.headers.clone();
         res
@@ -117,7 +125,7 @@ pub async fn middleware(
     }
 }
 
-/// Render the page for `req` and keep it whole, its nonce replaced by [`NONCE_MARK`].
+/// Render the page for `req` and keep it whole, cut where its nonce is.
 async fn render(req: Request, next: Next, nonce: &str) -> Page {
     let res = next.run(req).await;
     let (mut parts, body) = res.into_parts();
@@ -128,7 +136,7 @@ async fn render(req: Request, next: Next, nonce: &str) -> Page {
             return Page {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 headers: HeaderMap::new(),
-                body: String::new(),
+                parts: Vec::new(),
             };
         }
     };
@@ -140,6 +148,9 @@ async fn render(req: Request, next: Next, nonce: &str) -> Page {
     Page {
         status: parts.status,
         headers: parts.headers,
-        body: String::from_utf8_lossy(&bytes).replace(nonce, NONCE_MARK),
+        parts: String::from_utf8_lossy(&bytes)
+            .split(nonce)
+            .map(str::to_string)
+            .collect(),
     }
 }

@@ -62,9 +62,13 @@ impl Application {
             app::db::connect_and_migrate(&config.database_url, config.db_max_connections)
                 .await
                 .context("cannot open the database named by DATABASE_URL")?;
-        let lookups = app::db::lookup_pool(&config.database_url, config.db_max_connections)
-            .await
-            .context("cannot open the database named by DATABASE_URL")?;
+        let lookups = app::db::lookup_pool(
+            &config.database_url,
+            config.db_max_connections,
+            std::time::Duration::from_millis(config.reference_cache_ms),
+        )
+        .await
+        .context("cannot open the database named by DATABASE_URL")?;
         let listener = TcpListener::bind(config.site_addr).await.with_context(|| {
             format!(
                 "cannot listen on {}: is another server using it? Set LEPTOS_SITE_ADDR to another address",
@@ -89,7 +93,7 @@ impl Application {
             pool,
             lookups,
             backend,
-            settings: Settings {
+            settings: Arc::new(Settings {
                 portal_hosts,
                 secure_cookies: config
                     .public_origin
@@ -97,7 +101,7 @@ impl Application {
                     .is_some_and(|o| o.starts_with("https://")),
                 public_origin: config.label_origin(addr),
                 keys,
-            },
+            }),
         };
         let page_cache = (config.page_cache_ms > 0)
             .then(|| PageCache::new(std::time::Duration::from_millis(config.page_cache_ms)));

@@ -452,6 +452,57 @@ async fn the_page_cache_keeps_hosts_apart(app: &TestApp) {
 }
 helpers::on_both!(the_page_cache_keeps_hosts_apart);
 
+/// How long the lookup keeps reference data in [`an_operators_new_number_reaches_the_profile`].
+const REFERENCE_TTL_MS: u64 = 300;
+
+/// The lookup keeps organisations for a while (`REFERENCE_CACHE_MS`), never who a robot
+/// belongs to: a new operator shows at once, a changed emergency number once its time is up.
+async fn an_operators_new_number_reaches_the_profile(app: &TestApp) {
+    let id = app.id_for(Status::InService);
+    let path = format!("/api/v1/robots/{id}");
+    let before: Value = app.get_json(&path).await;
+    let operator_id: i64 = sqlx::query_scalar("SELECT operator_id FROM robots WHERE robot_id = $1")
+        .bind(&id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+
+    // The operator's details change: seen within the time-to-live.
+    let number = "+86 10 5555 0199";
+    assert_ne!(before["operator"]["emergency_contact"]["phone"], number);
+    sqlx::query("UPDATE organisations SET emergency_phone = $1 WHERE id = $2")
+        .bind(number)
+        .bind(operator_id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(REFERENCE_TTL_MS + 300)).await;
+    let after: Value = app.get_json(&path).await;
+    assert_eq!(after["operator"]["emergency_contact"]["phone"], number);
+
+    // Another operator takes the robot over: seen on the very next lookup, although the old
+    // one was just read and is still kept.
+    let (other_id, other_name): (i64, String) = sqlx::query_as(
+        "SELECT id, name FROM organisations WHERE kind = 'operator' AND id <> $1 ORDER BY id LIMIT 1",
+    )
+    .bind(operator_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE robots SET operator_id = $1 WHERE robot_id = $2")
+        .bind(other_id)
+        .bind(&id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let moved: Value = app.get_json(&path).await;
+    assert_eq!(moved["operator"]["name"], other_name.as_str());
+    assert_ne!(moved["operator"]["name"], after["operator"]["name"]);
+}
+helpers::on_both!(an_operators_new_number_reaches_the_profile, |c| {
+    c.reference_cache_ms = super::REFERENCE_TTL_MS
+});
+
 /// When the database drops every connection (a restart, a failover), the next visitors still
 /// get their profile: the lookup notices the dead connection, opens a new one and asks again.
 #[tokio::test]

@@ -7,7 +7,7 @@
 //! it has sat idle for a while, and drops one as soon as it fails in a way that leaves it
 //! unusable. Everything else (migrations, the seeder, the scanner's checks) keeps sqlx's pool.
 
-use super::{prepare_connection, Backend};
+use super::{prepare_connection, Backend, ReferenceCache};
 use deadpool::managed::{self, Metrics, Object, PoolError, RecycleResult};
 use sqlx::any::AnyConnectOptions;
 use sqlx::{AnyConnection, ConnectOptions, Connection};
@@ -57,10 +57,12 @@ impl managed::Manager for Connections {
     }
 }
 
-/// Connections for [`crate::services::lookup`]. Cheap to clone (one shared pool).
+/// Connections for [`crate::services::lookup`], and the reference data it has read lately.
+/// Cheap to clone (one shared pool and cache).
 #[derive(Clone, Debug)]
 pub struct LookupPool {
     pool: managed::Pool<Connections>,
+    reference: std::sync::Arc<ReferenceCache>,
 }
 
 impl LookupPool {
@@ -68,6 +70,7 @@ impl LookupPool {
         options: AnyConnectOptions,
         backend: Backend,
         max: u32,
+        reference_ttl: Duration,
     ) -> Result<LookupPool, sqlx::Error> {
         let pool = managed::Pool::builder(Connections { options, backend })
             .max_size(max.max(1) as usize)
@@ -77,7 +80,15 @@ impl LookupPool {
             .recycle_timeout(Some(WAIT))
             .build()
             .map_err(|e| sqlx::Error::Configuration(e.into()))?;
-        Ok(LookupPool { pool })
+        Ok(LookupPool {
+            pool,
+            reference: std::sync::Arc::new(ReferenceCache::new(reference_ttl)),
+        })
+    }
+
+    /// Organisations, models, venues and the regulator, as recently read.
+    pub fn reference(&self) -> &std::sync::Arc<ReferenceCache> {
+        &self.reference
     }
 
     /// Open the first connection now, so the first visitor does not wait for it and a

@@ -3,8 +3,10 @@
 
 pub mod batch;
 mod lookup_pool;
+mod reference;
 
 pub use lookup_pool::LookupPool;
+pub use reference::{ReferenceCache, Refs, Wanted};
 
 use crate::domain::RobotId;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -117,16 +119,19 @@ pub async fn connect_and_migrate(
 }
 
 /// The public lookup's connections to the database named by `url`, its first one open (the
-/// schema must already be there: see [`connect_and_migrate`]).
+/// schema must already be there: see [`connect_and_migrate`]), keeping reference data it reads
+/// for `reference_ttl` (see [`ReferenceCache`]).
 pub async fn lookup_pool(
     url: &str,
     max_connections: Option<u32>,
+    reference_ttl: std::time::Duration,
 ) -> Result<LookupPool, ConnectError> {
     let (options, backend) = connect_options(url)?;
     let pool = LookupPool::new(
         options,
         backend,
         max_connections.unwrap_or(default_connections(backend)),
+        reference_ttl,
     )?;
     pool.warm().await?;
     Ok(pool)
@@ -177,30 +182,8 @@ pub struct ProfileRow {
     pub record_updated_at: String,
     pub model_id: i64,
     pub serial: String,
-    pub model_code: String,
-    pub model_name: String,
-    pub robot_type: String,
-    pub height_cm: i64,
-    pub mass_kg: i64,
-    pub max_speed_cms: i64,
-    pub payload_kg: i64,
-    pub battery_wh: i64,
-    pub dof: i64,
-    pub autonomy_level: i64,
-    pub stop_method: String,
-    pub mfr_name: String,
-    pub mfr_code: String,
-    pub mfr_country: String,
-    pub mfr_website: Option<String>,
-    pub op_name: Option<String>,
-    pub op_phone: Option<String>,
-    pub op_email: Option<String>,
-    pub op_emergency: Option<String>,
-    pub op_complaint: Option<String>,
-    pub venue_name: Option<String>,
-    pub venue_kind: Option<String>,
-    pub venue_address: Option<String>,
-    pub venue_city: Option<String>,
+    pub operator_id: Option<i64>,
+    pub venue_id: Option<i64>,
     pub approved: Option<String>,
     pub not_approved: Option<String>,
     pub indoor_only: Option<i64>,
@@ -211,20 +194,20 @@ pub struct ProfileRow {
     pub purpose: Option<String>,
     pub retention_days: Option<i64>,
     pub storage: Option<String>,
-    pub controller_name: Option<String>,
+    pub controller_id: Option<i64>,
     pub rights_contact: Option<String>,
     pub insp_date: Option<String>,
     pub insp_result: Option<String>,
     pub insp_next_due: Option<String>,
-    pub insp_body: Option<String>,
-    pub regulator_name: Option<String>,
-    pub regulator_hotline: Option<String>,
+    pub insp_body_id: Option<i64>,
     pub open_recalls: i64,
 }
 
-/// Everything on the profile that has one value per robot, in one round trip: the robot, its
-/// model and maker, operator, venue, role, data notice, latest inspection, the regulator, and
-/// how many recalls are open for it (listed by [`open_recalls`] only when there are any).
+/// Everything on the profile that belongs to the robot itself, in one round trip: the robot,
+/// its role, data notice, latest inspection, and how many recalls are open for it (listed by
+/// [`open_recalls`] only when there are any). The parties and things it refers to (model,
+/// maker, operator, venue, data controller, inspection body) come by id, resolved through
+/// [`ReferenceCache`].
 #[tracing::instrument(skip(db))]
 pub async fn profile_row<'e>(
     db: impl Executor<'e, Database = Any>,
@@ -232,36 +215,20 @@ pub async fn profile_row<'e>(
 ) -> Result<Option<ProfileRow>, sqlx::Error> {
     sqlx::query_as::<_, ProfileRow>(&format!(
         "SELECT r.id, r.robot_id, r.production_year, r.country, r.lifecycle, r.next_inspection_due,
-                r.record_entries, r.record_updated_at, r.model_id, r.serial,
-                m.code AS model_code, m.name AS model_name, m.robot_type, m.height_cm, m.mass_kg,
-                m.max_speed_cms, m.payload_kg, m.battery_wh, m.dof, m.autonomy_level, m.stop_method,
-                mf.name AS mfr_name, mf.code AS mfr_code, mf.country AS mfr_country,
-                mf.website AS mfr_website,
-                op.name AS op_name, op.phone AS op_phone, op.email AS op_email,
-                op.emergency_phone AS op_emergency, op.complaint_email AS op_complaint,
-                v.name AS venue_name, v.kind AS venue_kind, v.address AS venue_address,
-                v.city AS venue_city,
+                r.record_entries, r.record_updated_at, r.model_id, r.serial, r.operator_id,
+                r.venue_id,
                 pr.approved, pr.not_approved, pr.indoor_only, pr.supervised,
                 pr.max_speed_cms AS role_speed_cms, pr.hours,
-                dn.sensors, dn.purpose, dn.retention_days, dn.storage,
-                dc.name AS controller_name, dn.rights_contact,
+                dn.sensors, dn.purpose, dn.retention_days, dn.storage, dn.controller_id,
+                dn.rights_contact,
                 li.inspected_on AS insp_date, li.result AS insp_result, li.next_due AS insp_next_due,
-                ib.name AS insp_body,
-                reg.name AS regulator_name, reg.hotline AS regulator_hotline,
+                li.body_id AS insp_body_id,
                 {OPEN_RECALL_COUNT} AS open_recalls
          FROM robots r
-         JOIN models m ON m.id = r.model_id
-         JOIN organisations mf ON mf.id = m.manufacturer_id
-         LEFT JOIN organisations op ON op.id = r.operator_id
-         LEFT JOIN venues v ON v.id = r.venue_id
          LEFT JOIN permitted_roles pr ON pr.robot_id = r.id
          LEFT JOIN data_notices dn ON dn.robot_id = r.id
-         LEFT JOIN organisations dc ON dc.id = dn.controller_id
          LEFT JOIN inspections li ON li.id = (SELECT i.id FROM inspections i WHERE i.robot_id = r.id
                                               ORDER BY i.inspected_on DESC, i.id DESC LIMIT 1)
-         LEFT JOIN organisations ib ON ib.id = li.body_id
-         LEFT JOIN organisations reg ON reg.id = (SELECT o.id FROM organisations o
-                                                  WHERE o.kind = 'regulator' ORDER BY o.id LIMIT 1)
          WHERE r.robot_id = $1"
     ))
     .bind(id.as_str())

@@ -121,6 +121,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
         public_origin: Some("https://robopass.example".into()),
         demo_robots: 0,
         page_cache_ms: 1000,
+        reference_cache_ms: 30_000,
         db_max_connections: Some(5),
         // A fixed key, so labels and the photos made of them are the same on every run.
         signing_key: Some("7".repeat(64)),
@@ -205,10 +206,14 @@ pub fn urlencode(s: &str) -> String {
 #[allow(unused_macros)] // Not every test binary runs checks on both databases.
 macro_rules! on_both {
     ($check:ident) => {
+        $crate::helpers::on_both!($check, |_| {});
+    };
+    // With settings changed first, as `spawn_app_with` does.
+    ($check:ident, $adjust:expr) => {
         mod $check {
             #[tokio::test]
             async fn sqlite() {
-                let app = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await;
+                let app = crate::helpers::spawn_app_with(crate::helpers::Db::Sqlite, $adjust).await;
                 super::$check(&app).await;
             }
 
@@ -218,7 +223,9 @@ macro_rules! on_both {
                     eprintln!("TEST_POSTGRES_URL not set: PostgreSQL run skipped");
                     return;
                 };
-                let app = crate::helpers::spawn_app(crate::helpers::Db::Postgres(url)).await;
+                let app =
+                    crate::helpers::spawn_app_with(crate::helpers::Db::Postgres(url), $adjust)
+                        .await;
                 super::$check(&app).await;
             }
         }
