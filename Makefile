@@ -19,7 +19,9 @@ run: build ## Build in release mode and serve on 127.0.0.1:3000 with SQLite and 
 	target/release/robopass
 
 build: setup
-	cargo leptos build --release
+	@# --split: code marked #[lazy] (the camera's QR decoder) goes into wasm of its own,
+	@# fetched only when used, so every page's wasm stays small.
+	cargo leptos build --release --split
 
 setup: tools target
 

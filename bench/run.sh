@@ -294,6 +294,11 @@ report_sizes() {
   emit "Sizes:"
   emit "- profile page /r/$id: $(kb "$plain") KB plain, $(kb "$html_gz") KB gzipped (as served)"
   emit "- wasm $WASM_PATH: $(kb "$wasm_raw") KB raw, $(kb "$wasm_gz") KB gzip -9"
+  local part
+  for part in target/site/pkg/split_*.wasm; do
+    [[ -e $part ]] || continue
+    emit "- split out, fetched only where used: /pkg/$(basename "$part"): $(kb "$(wc -c <"$part")") KB raw, $(kb "$(gzip -9 -c "$part" | wc -c)") KB gzip -9"
+  done
 }
 
 # Measure every endpoint for one backend × size against the database at $3.
@@ -405,17 +410,12 @@ for n in $SCALES; do
 done
 [[ -n ${SCALES// /} ]] || die "SCALES is empty"
 
-# The wasm is not linked from the page head, so take it from the built site.
+# The wasm every page loads: the build's own (`robopass.wasm`), not the parts split out of it
+# (`split_*.wasm`, fetched only where they are used).
 shopt -s nullglob
-wasm_files=(target/site/pkg/*.wasm)
+wasm_files=(target/site/pkg/robopass.wasm target/site/pkg/robopass_bg.wasm)
 shopt -u nullglob
-((${#wasm_files[@]} > 0)) || die "no target/site/pkg/*.wasm: build the site first (make build)"
-if ((${#wasm_files[@]} > 1)); then
-  # Old hashed builds may linger; the newest is the one the current build produced.
-  wasm_newest=$(ls -t "${wasm_files[@]}" | head -n 1)
-  warn "several wasm files in target/site/pkg; measuring the newest, $wasm_newest"
-  wasm_files=("$wasm_newest")
-fi
+((${#wasm_files[@]} > 0)) || die "no target/site/pkg/robopass.wasm: build the site first (make build)"
 WASM_PATH="/pkg/$(basename "${wasm_files[0]}")"
 
 # A server already on the port would be measured instead of ours.

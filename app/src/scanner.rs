@@ -141,7 +141,7 @@ mod camera {
     }
 
     /// Read one frame of the video with rqrr.
-    fn detect_wasm(video: &HtmlVideoElement, canvas: &HtmlCanvasElement) -> Option<String> {
+    async fn detect_wasm(video: &HtmlVideoElement, canvas: &HtmlCanvasElement) -> Option<String> {
         let (vw, vh) = (video.video_width() as f64, video.video_height() as f64);
         if vw < 1.0 || vh < 1.0 {
             return None;
@@ -158,12 +158,21 @@ mod camera {
             .ok()?
             .data()
             .0;
-        let width = w as usize;
-        let mut img = rqrr::PreparedImage::prepare_from_greyscale(width, h as usize, |x, y| {
-            let i = (y * width + x) * 4;
-            // Rec. 601 luma, in integers.
-            ((rgba[i] as u32 * 77 + rgba[i + 1] as u32 * 150 + rgba[i + 2] as u32 * 29) >> 8) as u8
-        });
+        // Rec. 601 luma, in integers.
+        let luma = rgba
+            .chunks_exact(4)
+            .map(|p| ((p[0] as u32 * 77 + p[1] as u32 * 150 + p[2] as u32 * 29) >> 8) as u8)
+            .collect();
+        decode_luma(w as usize, h as usize, luma).await
+    }
+
+    /// The QR decoder: split out of the page's wasm (`cargo leptos build --split`) and fetched
+    /// only when a browser without a BarcodeDetector first needs it, so the profile pages every
+    /// visitor opens do not carry it.
+    #[leptos::lazy]
+    fn decode_luma(width: usize, height: usize, luma: Vec<u8>) -> Option<String> {
+        let mut img =
+            rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| luma[y * width + x]);
         img.detect_grids()
             .into_iter()
             .find_map(|g| g.decode().ok().map(|(_, text)| text))
@@ -221,7 +230,7 @@ mod camera {
                     Err(_) => native = None,
                 }
             }
-            if let Some(text) = detect_wasm(&video, &canvas) {
+            if let Some(text) = detect_wasm(&video, &canvas).await {
                 break text;
             }
         };

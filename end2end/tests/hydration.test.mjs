@@ -8,10 +8,16 @@ const t = useBrowser();
 for (const path of ['/', '/r/{in_service}', '/r/CNA1B2', '/r/{not_registered}']) {
   test(`${path} hydrates with no errors or CSP violations`, async () => {
     const page = await openPage(t.browser);
+    const fetched = [];
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
     const url = path.replace(/\{(\w+)\}/, (_, s) => t.ids[s]);
     await page.goto(`${BASE_URL}${url}`);
     await waitForHydration(page);
     assert.deepEqual(page.problems, []);
+    // One wasm, without the parts split out of it (the camera's QR decoder).
+    const wasm = fetched.filter((p) => p.endsWith('.wasm'));
+    assert.equal(wasm.length, 1, `wasm fetched: ${wasm}`);
+    assert.match(wasm[0], /^\/pkg\/robopass\.[0-9a-f]{16}\.wasm$/);
     await page.context().close();
   });
 }

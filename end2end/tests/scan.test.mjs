@@ -142,13 +142,20 @@ test('the live camera reads a label and lands on the profile, verified', async (
   });
   try {
     const page = await openPage(browser);
+    // Chromium here has no BarcodeDetector, so the QR decoder split out of the wasm does the
+    // reading: fetched when the camera first needs it, not with the page.
+    const fetched = [];
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    const decoder = (p) => /^\/pkg\/split_.*\.wasm$/.test(p);
     await page.context().grantPermissions(['camera'], { origin: BASE_URL });
     await page.goto(`${BASE_URL}/scan`);
     await waitForHydration(page);
+    assert.equal(fetched.filter(decoder).length, 0, 'decoder fetched before it was needed');
     await Promise.all([
       page.waitForURL(new RegExp(`/r/${id}/`), { timeout: 20000 }),
       page.locator('#camera-start').click(),
     ]);
+    assert.equal(fetched.filter(decoder).length, 1, `decoder not fetched once: ${fetched}`);
     await assertVerifiedProfile(page, id, 'in_service');
   } finally {
     await browser.close();

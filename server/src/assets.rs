@@ -18,6 +18,43 @@ struct Asset {
     cache_control: HeaderValue,
 }
 
+impl Asset {
+    /// `body`, named like `path`, gzipped when that helps.
+    fn new(path: &Path, body: Vec<u8>, cache: &'static str) -> std::io::Result<Asset> {
+        let mime = mime_guess::from_path(path).first_or_octet_stream();
+        let text_like = mime.type_() == "text"
+            || matches!(
+                mime.subtype().as_str(),
+                "javascript" | "wasm" | "json" | "svg"
+            )
+            || mime.essence_str() == "image/svg+xml";
+        let gzip = if text_like && body.len() > 256 {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            enc.write_all(&body)?;
+            let gz = enc.finish()?;
+            (gz.len() < body.len()).then(|| bytes::Bytes::from(gz))
+        } else {
+            None
+        };
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        body.hash(&mut hasher);
+        let content_type = if mime.type_() == "text" || mime.subtype() == "javascript" {
+            format!("{}; charset=utf-8", mime.essence_str())
+        } else {
+            mime.essence_str().to_string()
+        };
+        Ok(Asset {
+            body: body.into(),
+            gzip,
+            content_type: HeaderValue::from_str(&content_type)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            etag: HeaderValue::from_str(&format!("\"{:016x}\"", hasher.finish()))
+                .unwrap_or(HeaderValue::from_static("\"0\"")),
+            cache_control: HeaderValue::from_static(cache),
+        })
+    }
+}
+
 #[derive(Default)]
 pub struct Assets {
     files: HashMap<String, Asset>,
@@ -66,9 +103,37 @@ impl Assets {
                     .files
                     .insert(format!("/{pkg_dir}/{versioned}.{ext}"), asset);
             }
+            assets.point_split_loaders_at(pkg_dir, output_name, &versioned)?;
             assets.versioned_name = Some(versioned);
         }
         Ok(assets)
+    }
+
+    /// Code split out of the wasm (`cargo leptos build --split`) is fetched by a loader,
+    /// `__wasm_split.*.js`, that imports the build's JS by its plain name. Pages load that JS by
+    /// its versioned name, and a module imported under two names runs twice: the lazily loaded
+    /// code would start a second, uninitialised copy of the app. The loader is served pointing
+    /// at the versioned name instead.
+    fn point_split_loaders_at(
+        &mut self,
+        pkg_dir: &str,
+        output_name: &str,
+        versioned: &str,
+    ) -> std::io::Result<()> {
+        let plain = format!("\"./{output_name}.js\"");
+        let renamed = format!("\"./{versioned}.js\"");
+        let prefix = format!("/{pkg_dir}/__wasm_split.");
+        for (path, asset) in self.files.iter_mut() {
+            if !(path.starts_with(&prefix) && path.ends_with(".js")) {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&asset.body);
+            if text.contains(&plain) {
+                let body = text.replace(&plain, &renamed).into_bytes();
+                *asset = Asset::new(Path::new(path), body, REVALIDATE)?;
+            }
+        }
+        Ok(())
     }
 
     /// The output name pages should use for the build's assets, when the site is built.
@@ -88,43 +153,10 @@ impl Assets {
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
             let body = std::fs::read(&path)?;
-            let mime = mime_guess::from_path(&path).first_or_octet_stream();
-            let text_like = mime.type_() == "text"
-                || matches!(
-                    mime.subtype().as_str(),
-                    "javascript" | "wasm" | "json" | "svg"
-                )
-                || mime.essence_str() == "image/svg+xml";
-            let gzip = if text_like && body.len() > 256 {
-                let mut enc =
-                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-                enc.write_all(&body)?;
-                let gz = enc.finish()?;
-                (gz.len() < body.len()).then(|| bytes::Bytes::from(gz))
-            } else {
-                None
-            };
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            body.hash(&mut hasher);
             let in_pkg = rel.starts_with(&format!("{pkg_dir}/"));
             let cache = if in_pkg { REVALIDATE } else { DAY };
-            let content_type = if mime.type_() == "text" || mime.subtype() == "javascript" {
-                format!("{}; charset=utf-8", mime.essence_str())
-            } else {
-                mime.essence_str().to_string()
-            };
-            self.files.insert(
-                format!("/{rel}"),
-                Asset {
-                    body: body.into(),
-                    gzip,
-                    content_type: HeaderValue::from_str(&content_type)
-                        .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-                    etag: HeaderValue::from_str(&format!("\"{:016x}\"", hasher.finish()))
-                        .unwrap_or(HeaderValue::from_static("\"0\"")),
-                    cache_control: HeaderValue::from_static(cache),
-                },
-            );
+            let asset = Asset::new(&path, body, cache)?;
+            self.files.insert(format!("/{rel}"), asset);
         }
         Ok(())
     }

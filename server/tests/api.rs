@@ -405,6 +405,32 @@ async fn static_assets_are_compressed_and_cacheable(app: &TestApp) {
             assert_eq!(app.get(script).await.status(), 200, "{script}");
         }
     }
+    // The wasm is built split (`--split`): the loader of the parts fetched later must import
+    // the very script the page loaded, by its versioned name, or the browser would start a
+    // second, uninitialised copy of the app when the camera first needs the QR decoder.
+    let js = href.replace(".css", ".js");
+    let main = app.get(&js).await.text().await.unwrap();
+    let loader = main
+        .split("\"./__wasm_split.")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|s| format!("/pkg/__wasm_split.{s}"))
+        .expect("the page's script imports the split loader (run `make build`)");
+    let loader = app.get(&loader).await.text().await.unwrap();
+    let versioned = js.trim_start_matches("/pkg/");
+    assert!(
+        loader.contains(&format!("from \"./{versioned}\"")),
+        "the split loader imports {versioned}"
+    );
+    assert!(!loader.contains("from \"./robopass.js\""));
+    let part = loader
+        .split("new URL(\"./")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the loader fetches a split-out part");
+    let resp = app.get(&format!("/pkg/{part}")).await;
+    assert_eq!(resp.status(), 200, "{part}");
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/wasm");
     assert_eq!(app.get("/pkg/no-such-file.css").await.status(), 404);
 }
 helpers::on_both!(static_assets_are_compressed_and_cacheable);
