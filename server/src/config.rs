@@ -31,7 +31,14 @@ pub struct Config {
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
-            .field("database_url", &self.database_url)
+            // The URL may hold the database password: the scheme says enough.
+            .field(
+                "database_url",
+                &format!(
+                    "{}://(not shown)",
+                    self.database_url.split("://").next().unwrap_or_default()
+                ),
+            )
             .field("site_addr", &self.site_addr)
             .field("site_root", &self.site_root)
             .field("public_origin", &self.public_origin)
@@ -61,6 +68,18 @@ fn parsed<T: std::str::FromStr>(name: &str, wants: &str) -> anyhow::Result<Optio
         .map_err(|_| anyhow::anyhow!("{name} must be {wants}"))
 }
 
+const MILLIS: &str = "a whole number of milliseconds, at most 86400000 (a day)";
+
+/// A cache lifetime: `value` when set, else `default`; longer than a day is refused (kept
+/// data would be stale for that long, and the cache library cannot hold some such values).
+fn cache_ms(name: &str, value: Option<u64>, default: u64) -> anyhow::Result<u64> {
+    match value {
+        Some(ms) if ms > 86_400_000 => anyhow::bail!("{name} must be {MILLIS}"),
+        Some(ms) => Ok(ms),
+        None => Ok(default),
+    }
+}
+
 impl Config {
     pub fn from_env() -> anyhow::Result<Config> {
         Ok(Config {
@@ -83,10 +102,12 @@ impl Config {
                 })
                 .transpose()?,
             demo_robots: parsed("DEMO_ROBOTS", "a whole number")?.unwrap_or(28_000),
-            page_cache_ms: parsed("PAGE_CACHE_MS", "a whole number of milliseconds")?
-                .unwrap_or(1000),
-            reference_cache_ms: parsed("REFERENCE_CACHE_MS", "a whole number of milliseconds")?
-                .unwrap_or(30_000),
+            page_cache_ms: cache_ms("PAGE_CACHE_MS", parsed("PAGE_CACHE_MS", MILLIS)?, 1000)?,
+            reference_cache_ms: cache_ms(
+                "REFERENCE_CACHE_MS",
+                parsed("REFERENCE_CACHE_MS", MILLIS)?,
+                30_000,
+            )?,
             db_max_connections: parsed("DB_MAX_CONNECTIONS", "a whole number")?,
             signing_key: var("SIGNING_KEY"),
             signing_key_file: var("SIGNING_KEY_FILE")
@@ -125,5 +146,46 @@ impl Config {
             hosts.push(host);
         }
         hosts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_lifetimes_have_a_default_and_a_ceiling() {
+        assert_eq!(cache_ms("PAGE_CACHE_MS", None, 1000).unwrap(), 1000);
+        assert_eq!(cache_ms("PAGE_CACHE_MS", Some(0), 1000).unwrap(), 0);
+        assert_eq!(
+            cache_ms("REFERENCE_CACHE_MS", Some(86_400_000), 1).unwrap(),
+            86_400_000
+        );
+        let err = cache_ms("REFERENCE_CACHE_MS", Some(u64::MAX), 1).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "REFERENCE_CACHE_MS must be a whole number of milliseconds, at most 86400000 (a day)"
+        );
+    }
+
+    #[test]
+    fn the_database_password_is_not_printed() {
+        let config = Config {
+            database_url: "postgres://portal:hunter2@db.example/registry".into(),
+            site_addr: ([127, 0, 0, 1], 3000).into(),
+            site_root: "target/site".into(),
+            public_origin: None,
+            demo_robots: 0,
+            page_cache_ms: 1000,
+            reference_cache_ms: 30_000,
+            db_max_connections: None,
+            signing_key: Some("secret-seed".into()),
+            signing_key_file: "data/signing-key.json".into(),
+            retired_signing_keys: Vec::new(),
+        };
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("secret-seed"), "{printed}");
+        assert!(printed.contains("postgres://"), "{printed}");
     }
 }
