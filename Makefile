@@ -22,6 +22,7 @@ build: setup
 	@# --split: code marked #[lazy] (the camera's QR decoder) goes into wasm of its own,
 	@# fetched only when used, so every page's wasm stays small.
 	cargo leptos build --release --split
+	target/release/robopass precompress
 
 setup: tools target
 

@@ -294,6 +294,9 @@ report_sizes() {
   emit "Sizes:"
   emit "- profile page /r/$id: $(kb "$plain") KB plain, $(kb "$html_gz") KB gzipped (as served)"
   emit "- wasm $WASM_PATH: $(kb "$wasm_raw") KB raw, $(kb "$wasm_gz") KB gzip -9"
+  if [[ -e $wasm_file.br ]]; then
+    emit "- the same in brotli, served to browsers that take br (made by \`robopass precompress\`): $(kb "$(wc -c <"$wasm_file.br")") KB"
+  fi
   local part
   for part in target/site/pkg/split_*.wasm; do
     [[ -e $part ]] || continue

@@ -1,5 +1,7 @@
 //! The site's static files, read once at start, gzipped once, served from memory with
-//! validators and cache lifetimes that fit their names.
+//! validators and cache lifetimes that fit their names. Brotli copies (`X.br`, made at build
+//! time by `robopass precompress`: too slow to make at every start) are served to browsers
+//! that take them.
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -13,22 +15,101 @@ use std::path::Path;
 struct Asset {
     body: bytes::Bytes,
     gzip: Option<bytes::Bytes>,
+    br: Option<bytes::Bytes>,
     content_type: HeaderValue,
     etag: HeaderValue,
     cache_control: HeaderValue,
+}
+
+/// Whether a file of `len` bytes named like `path` is worth compressing (text, scripts, wasm).
+fn compressible(path: &Path, len: usize) -> bool {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let text_like = mime.type_() == "text"
+        || matches!(
+            mime.subtype().as_str(),
+            "javascript" | "wasm" | "json" | "svg"
+        )
+        || mime.essence_str() == "image/svg+xml";
+    text_like && len > 256
+}
+
+/// The brotli copy of `path`: `{path}.br`.
+fn br_path(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".br");
+    name.into()
+}
+
+/// Whether `copy` was made from the current `original` (not older than it).
+fn fresh(copy: &Path, original: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    matches!((modified(copy), modified(original)), (Some(c), Some(o)) if c >= o)
+}
+
+/// Write a brotli copy (`X.br`, best quality) beside every compressible file under `root`
+/// that lacks a fresh one. Returns how many were written.
+pub fn precompress(root: &Path) -> std::io::Result<usize> {
+    let mut written = 0;
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let len = std::fs::metadata(&path)?.len() as usize;
+            if path.extension().is_some_and(|e| e == "br" || e == "gz")
+                || !compressible(&path, len)
+                || fresh(&br_path(&path), &path)
+            {
+                continue;
+            }
+            let body = std::fs::read(&path)?;
+            let mut out = Vec::new();
+            let params = brotli::enc::BrotliEncoderParams {
+                quality: 11,
+                lgwin: 22,
+                size_hint: body.len(),
+                ..Default::default()
+            };
+            brotli::BrotliCompress(&mut body.as_slice(), &mut out, &params)?;
+            // Written beside, then renamed: a half-written copy is never served.
+            let tmp = path.with_extension("br-partial");
+            std::fs::write(&tmp, &out)?;
+            std::fs::rename(&tmp, br_path(&path))?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+/// Whether the request's `Accept-Encoding` takes `coding`.
+fn accepts(request: &HeaderMap, coding: &str) -> bool {
+    request
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or_default().trim();
+            // `br;q=0` means "not this one".
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            name.eq_ignore_ascii_case(coding) && !refused
+        })
 }
 
 impl Asset {
     /// `body`, named like `path`, gzipped when that helps.
     fn new(path: &Path, body: Vec<u8>, cache: &'static str) -> std::io::Result<Asset> {
         let mime = mime_guess::from_path(path).first_or_octet_stream();
-        let text_like = mime.type_() == "text"
-            || matches!(
-                mime.subtype().as_str(),
-                "javascript" | "wasm" | "json" | "svg"
-            )
-            || mime.essence_str() == "image/svg+xml";
-        let gzip = if text_like && body.len() > 256 {
+        let gzip = if compressible(path, body.len()) {
             let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
             enc.write_all(&body)?;
             let gz = enc.finish()?;
@@ -46,6 +127,7 @@ impl Asset {
         Ok(Asset {
             body: body.into(),
             gzip,
+            br: None,
             content_type: HeaderValue::from_str(&content_type)
                 .unwrap_or(HeaderValue::from_static("application/octet-stream")),
             etag: HeaderValue::from_str(&format!("\"{:016x}\"", hasher.finish()))
@@ -152,10 +234,21 @@ impl Assets {
                 .strip_prefix(root)
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
+            if path
+                .extension()
+                .is_some_and(|e| e == "br" || e == "br-partial")
+            {
+                continue;
+            }
             let body = std::fs::read(&path)?;
             let in_pkg = rel.starts_with(&format!("{pkg_dir}/"));
             let cache = if in_pkg { REVALIDATE } else { DAY };
-            let asset = Asset::new(&path, body, cache)?;
+            let mut asset = Asset::new(&path, body, cache)?;
+            let br = br_path(&path);
+            if fresh(&br, &path) {
+                let copy = std::fs::read(&br)?;
+                asset.br = (copy.len() < asset.body.len()).then(|| copy.into());
+            }
             self.files.insert(format!("/{rel}"), asset);
         }
         Ok(())
@@ -186,17 +279,73 @@ impl Assets {
                 .body(Body::empty())
                 .ok();
         }
-        let wants_gzip = request
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-        let body = match (&asset.gzip, wants_gzip) {
-            (Some(gz), true) => {
+        let body = match (&asset.br, &asset.gzip) {
+            (Some(br), _) if accepts(request, "br") => {
+                builder = builder.header(header::CONTENT_ENCODING, "br");
+                br.clone()
+            }
+            (_, Some(gz)) if accepts(request, "gzip") => {
                 builder = builder.header(header::CONTENT_ENCODING, "gzip");
                 gz.clone()
             }
             _ => asset.body.clone(),
         };
         builder.body(Body::from(body)).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(accept: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(accept).unwrap(),
+        );
+        h
+    }
+
+    #[test]
+    fn accept_encoding_is_read_with_its_refusals() {
+        assert!(accepts(&request("gzip, deflate, br, zstd"), "br"));
+        assert!(accepts(&request("GZIP;q=0.5"), "gzip"));
+        assert!(!accepts(&request("br;q=0, gzip"), "br"));
+        assert!(!accepts(&request("brotli"), "br"));
+        assert!(!accepts(&HeaderMap::new(), "gzip"));
+    }
+
+    #[test]
+    fn only_a_fresh_brotli_copy_is_served() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pkg/app.js");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "export const x = 1;\n".repeat(100)).unwrap();
+        assert_eq!(precompress(dir.path()).unwrap(), 1);
+        assert_eq!(precompress(dir.path()).unwrap(), 0, "fresh copies are kept");
+        let served = |assets: &Assets| {
+            assets
+                .response("/pkg/app.js", &request("br, gzip"))
+                .unwrap()
+                .headers()[header::CONTENT_ENCODING]
+                .clone()
+        };
+        let assets = Assets::load(dir.path(), "pkg", "robopass").unwrap();
+        assert_eq!(served(&assets), "br");
+        assert!(assets.response("/pkg/app.js.br", &request("br")).is_none());
+
+        // The file changes after its copy was made (a build without `precompress`): the stale
+        // copy is not served.
+        std::fs::write(&file, "export const y = 2;\n".repeat(100)).unwrap();
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        let assets = Assets::load(dir.path(), "pkg", "robopass").unwrap();
+        assert_eq!(served(&assets), "gzip");
     }
 }

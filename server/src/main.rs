@@ -40,6 +40,9 @@ enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
+    /// Write brotli copies of the built site's files (LEPTOS_SITE_ROOT), served to browsers
+    /// that take them; `make build` runs it.
+    Precompress,
 }
 
 async fn seed(pool: &app::db::Pool, backend: app::db::Backend, robots: u64) -> anyhow::Result<()> {
@@ -87,6 +90,10 @@ async fn main() -> anyhow::Result<()> {
             let (old, new) = server::keys::rotate(&config)?;
             println!("label signing key rotated: {old} is retired (still verifies), {new} signs new labels");
             println!("restart the portal to sign with the new key");
+        }
+        Command::Precompress => {
+            let written = server::assets::precompress(std::path::Path::new(&config.site_root))?;
+            println!("{written} brotli copies written under {}", config.site_root);
         }
         Command::Migrate => {
             app::db::connect_and_migrate(&config.database_url, Some(1)).await?;
