@@ -46,40 +46,52 @@ fn fresh(copy: &Path, original: &Path) -> bool {
     matches!((modified(copy), modified(original)), (Some(c), Some(o)) if c >= o)
 }
 
-/// Write a brotli copy (`X.br`, best quality) beside every compressible file under `root`
-/// that lacks a fresh one. Returns how many were written.
-pub fn precompress(root: &Path) -> std::io::Result<usize> {
-    let mut written = 0;
+/// The site's own files under `root`, at any depth: not the brotli copies made of them (nor one
+/// being written).
+fn site_files(root: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
     let mut dirs = vec![root.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir)? {
             let path = entry?.path();
             if path.is_dir() {
                 dirs.push(path);
-                continue;
-            }
-            let len = std::fs::metadata(&path)?.len() as usize;
-            if path.extension().is_some_and(|e| e == "br" || e == "gz")
-                || !compressible(&path, len)
-                || fresh(&br_path(&path), &path)
+            } else if !path
+                .extension()
+                .is_some_and(|e| e == "br" || e == "br-partial")
             {
-                continue;
+                files.push(path);
             }
-            let body = std::fs::read(&path)?;
-            let mut out = Vec::new();
-            let params = brotli::enc::BrotliEncoderParams {
-                quality: 11,
-                lgwin: 22,
-                size_hint: body.len(),
-                ..Default::default()
-            };
-            brotli::BrotliCompress(&mut body.as_slice(), &mut out, &params)?;
-            // Written beside, then renamed: a half-written copy is never served.
-            let tmp = path.with_extension("br-partial");
-            std::fs::write(&tmp, &out)?;
-            std::fs::rename(&tmp, br_path(&path))?;
-            written += 1;
         }
+    }
+    Ok(files)
+}
+
+/// Write a brotli copy (`X.br`, best quality) beside every compressible file under `root`
+/// that lacks a fresh one. Returns how many were written.
+pub fn precompress(root: &Path) -> std::io::Result<usize> {
+    let mut written = 0;
+    for path in site_files(root)? {
+        let len = std::fs::metadata(&path)?.len() as usize;
+        let copy = br_path(&path);
+        if !compressible(&path, len) || fresh(&copy, &path) {
+            continue;
+        }
+        let body = std::fs::read(&path)?;
+        let mut out = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            size_hint: body.len(),
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut body.as_slice(), &mut out, &params)?;
+        // Written beside, then renamed: a half-written copy is never served.
+        let mut partial = copy.clone().into_os_string();
+        partial.push("-partial");
+        std::fs::write(&partial, &out)?;
+        std::fs::rename(&partial, &copy)?;
+        written += 1;
     }
     Ok(written)
 }
@@ -156,7 +168,7 @@ impl Assets {
     pub fn load(root: &Path, pkg_dir: &str, output_name: &str) -> std::io::Result<Assets> {
         let mut assets = Assets::default();
         if root.is_dir() {
-            assets.walk(root, root, pkg_dir)?;
+            assets.walk(root, pkg_dir)?;
         }
         let own: Vec<(&str, Asset)> = ["css", "js", "wasm"]
             .into_iter()
@@ -223,23 +235,12 @@ impl Assets {
         self.versioned_name.as_deref()
     }
 
-    fn walk(&mut self, root: &Path, dir: &Path, pkg_dir: &str) -> std::io::Result<()> {
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                self.walk(root, &path, pkg_dir)?;
-                continue;
-            }
+    fn walk(&mut self, root: &Path, pkg_dir: &str) -> std::io::Result<()> {
+        for path in site_files(root)? {
             let rel = path
                 .strip_prefix(root)
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
-            if path
-                .extension()
-                .is_some_and(|e| e == "br" || e == "br-partial")
-            {
-                continue;
-            }
             let body = std::fs::read(&path)?;
             let in_pkg = rel.starts_with(&format!("{pkg_dir}/"));
             let cache = if in_pkg { REVALIDATE } else { DAY };

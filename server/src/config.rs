@@ -34,10 +34,7 @@ impl std::fmt::Debug for Config {
             // The URL may hold the database password: the scheme says enough.
             .field(
                 "database_url",
-                &format!(
-                    "{}://(not shown)",
-                    self.database_url.split("://").next().unwrap_or_default()
-                ),
+                &format!("{}://(not shown)", app::db::url_scheme(&self.database_url)),
             )
             .field("site_addr", &self.site_addr)
             .field("site_root", &self.site_root)
@@ -70,14 +67,17 @@ fn parsed<T: std::str::FromStr>(name: &str, wants: &str) -> anyhow::Result<Optio
 
 const MILLIS: &str = "a whole number of milliseconds, at most 86400000 (a day)";
 
-/// A cache lifetime: `value` when set, else `default`; longer than a day is refused (kept
-/// data would be stale for that long, and the cache library cannot hold some such values).
-fn cache_ms(name: &str, value: Option<u64>, default: u64) -> anyhow::Result<u64> {
-    match value {
-        Some(ms) if ms > 86_400_000 => anyhow::bail!("{name} must be {MILLIS}"),
-        Some(ms) => Ok(ms),
-        None => Ok(default),
+/// A cache lifetime from the variable `name`, else `default`; longer than a day is refused
+/// (kept data would be stale for that long, and the cache library cannot hold some such values).
+fn cache_ms(name: &str, default: u64) -> anyhow::Result<u64> {
+    within_a_day(name, parsed(name, MILLIS)?.unwrap_or(default))
+}
+
+fn within_a_day(name: &str, ms: u64) -> anyhow::Result<u64> {
+    if ms > 86_400_000 {
+        anyhow::bail!("{name} must be {MILLIS}");
     }
+    Ok(ms)
 }
 
 impl Config {
@@ -102,12 +102,8 @@ impl Config {
                 })
                 .transpose()?,
             demo_robots: parsed("DEMO_ROBOTS", "a whole number")?.unwrap_or(28_000),
-            page_cache_ms: cache_ms("PAGE_CACHE_MS", parsed("PAGE_CACHE_MS", MILLIS)?, 1000)?,
-            reference_cache_ms: cache_ms(
-                "REFERENCE_CACHE_MS",
-                parsed("REFERENCE_CACHE_MS", MILLIS)?,
-                30_000,
-            )?,
+            page_cache_ms: cache_ms("PAGE_CACHE_MS", 1000)?,
+            reference_cache_ms: cache_ms("REFERENCE_CACHE_MS", 30_000)?,
             db_max_connections: parsed("DB_MAX_CONNECTIONS", "a whole number")?,
             signing_key: var("SIGNING_KEY"),
             signing_key_file: var("SIGNING_KEY_FILE")
@@ -155,13 +151,14 @@ mod tests {
 
     #[test]
     fn cache_lifetimes_have_a_default_and_a_ceiling() {
-        assert_eq!(cache_ms("PAGE_CACHE_MS", None, 1000).unwrap(), 1000);
-        assert_eq!(cache_ms("PAGE_CACHE_MS", Some(0), 1000).unwrap(), 0);
+        // No test sets these variables, so the defaults apply.
+        assert_eq!(cache_ms("ROBOPASS_TEST_UNSET_MS", 1000).unwrap(), 1000);
+        assert_eq!(within_a_day("PAGE_CACHE_MS", 0).unwrap(), 0);
         assert_eq!(
-            cache_ms("REFERENCE_CACHE_MS", Some(86_400_000), 1).unwrap(),
+            within_a_day("REFERENCE_CACHE_MS", 86_400_000).unwrap(),
             86_400_000
         );
-        let err = cache_ms("REFERENCE_CACHE_MS", Some(u64::MAX), 1).unwrap_err();
+        let err = within_a_day("REFERENCE_CACHE_MS", u64::MAX).unwrap_err();
         assert_eq!(
             err.to_string(),
             "REFERENCE_CACHE_MS must be a whole number of milliseconds, at most 86400000 (a day)"

@@ -28,16 +28,7 @@ struct Page {
 impl Page {
     /// This page as the answer to a request whose CSP nonce is `nonce`.
     fn respond(&self, nonce: &str) -> Response {
-        let len = self.parts.iter().map(String::len).sum::<usize>()
-            + nonce.len() * self.parts.len().saturating_sub(1);
-        let mut body = String::with_capacity(len);
-        for (i, part) in self.parts.iter().enumerate() {
-            if i > 0 {
-                body.push_str(nonce);
-            }
-            body.push_str(part);
-        }
-        let mut res = Response::new(Body::from(body));
+        let mut res = Response::new(Body::from(self.parts.join(nonce)));
         *res.status_mut() = self.status;
         *res.headers_mut() = self.headers.clone();
         res

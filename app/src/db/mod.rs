@@ -27,6 +27,12 @@ pub enum Backend {
     Postgres,
 }
 
+/// The scheme of a database URL (`postgres`, `sqlite`, …): all of it that may be shown, as the
+/// rest can hold a password.
+pub fn url_scheme(url: &str) -> &str {
+    url.split(':').next().unwrap_or_default()
+}
+
 impl Backend {
     pub fn of_url(url: &str) -> Option<Backend> {
         if url.starts_with("sqlite:") {
@@ -56,9 +62,8 @@ pub enum ConnectError {
 /// missing), and which backend that is.
 fn connect_options(url: &str) -> Result<(AnyConnectOptions, Backend), ConnectError> {
     sqlx::any::install_default_drivers();
-    let backend = Backend::of_url(url).ok_or_else(|| {
-        ConnectError::UnknownScheme(url.split(':').next().unwrap_or_default().to_string())
-    })?;
+    let backend =
+        Backend::of_url(url).ok_or_else(|| ConnectError::UnknownScheme(url_scheme(url).into()))?;
     let url = match backend {
         Backend::Sqlite => sqlite_url_with_create(url)?,
         Backend::Postgres => url.to_string(),

@@ -97,9 +97,13 @@ impl std::fmt::Debug for ReferenceCache {
     }
 }
 
-fn cache<V: Send + Sync + 'static>(ttl: Duration) -> Cache<i64, Arc<V>> {
+fn cache<K, V>(ttl: Duration, capacity: u64) -> Cache<K, Arc<V>>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
     Cache::builder()
-        .max_capacity(CAPACITY)
+        .max_capacity(capacity)
         .time_to_live(ttl.max(Duration::from_millis(1)))
         .build()
 }
@@ -109,13 +113,10 @@ impl ReferenceCache {
     pub fn new(ttl: Duration) -> ReferenceCache {
         ReferenceCache {
             enabled: !ttl.is_zero(),
-            models: cache(ttl),
-            orgs: cache(ttl),
-            venues: cache(ttl),
-            regulator: Cache::builder()
-                .max_capacity(1)
-                .time_to_live(ttl.max(Duration::from_millis(1)))
-                .build(),
+            models: cache(ttl, CAPACITY),
+            orgs: cache(ttl, CAPACITY),
+            venues: cache(ttl, CAPACITY),
+            regulator: cache(ttl, 1),
         }
     }
 
