@@ -149,6 +149,12 @@ impl Asset {
     }
 }
 
+/// Marks an answer whose encoding is already chosen: a precompressed copy, or a file that
+/// compressing would not shrink (an image, a font, random bytes). The compression layer leaves
+/// such answers alone instead of compressing them again at every request.
+#[derive(Clone, Copy, Debug)]
+pub struct EncodingChosen;
+
 #[derive(Default)]
 pub struct Assets {
     files: HashMap<String, Asset>,
@@ -291,8 +297,25 @@ impl Assets {
             }
             _ => asset.body.clone(),
         };
-        builder.body(Body::from(body)).ok()
+        builder
+            .extension(EncodingChosen)
+            .body(Body::from(body))
+            .ok()
     }
+}
+
+/// `len` bytes that no compressor shrinks (xorshift noise), for tests.
+#[cfg(test)]
+pub(crate) fn incompressible(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -315,6 +338,27 @@ mod tests {
         assert!(!accepts(&request("br;q=0, gzip"), "br"));
         assert!(!accepts(&request("brotli"), "br"));
         assert!(!accepts(&HeaderMap::new(), "gzip"));
+    }
+
+    #[test]
+    fn files_compression_does_not_shrink_are_served_as_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        // Random bytes: gzip makes them larger, so no compressed copy is kept.
+        let noise = incompressible(64 * 1024);
+        std::fs::write(dir.path().join("photo.bin"), &noise).unwrap();
+        std::fs::write(dir.path().join("noise.wasm"), &noise).unwrap();
+        let assets = Assets::load(dir.path(), "pkg", "robopass").unwrap();
+        for path in ["/photo.bin", "/noise.wasm"] {
+            let resp = assets.response(path, &request("gzip, br")).unwrap();
+            assert!(
+                resp.headers().get(header::CONTENT_ENCODING).is_none(),
+                "{path}"
+            );
+            assert!(
+                resp.extensions().get::<EncodingChosen>().is_some(),
+                "{path} is marked, so the compression layer leaves it alone"
+            );
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -189,7 +190,7 @@ fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<PageCache>) -
         .fallback(move |req: Request| static_or_not_found(fallback_state.clone(), assets.clone(), req))
         .layer(middleware::from_fn_with_state(page_cache, crate::page_cache::middleware))
         .layer(middleware::from_fn(security_headers))
-        .layer(CompressionLayer::new().gzip(true).quality(tower_http::CompressionLevel::Fastest))
+        .layer(compression())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| {
@@ -199,6 +200,25 @@ fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<PageCache>) -
         )
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+/// Pages and API answers are gzipped as they go out. Static files are not: they come compressed
+/// ahead of time, or as they are when compressing would not shrink them
+/// ([`crate::assets::EncodingChosen`]). Gzipping those again at every request served a 130 KB
+/// file that does not compress at 1,700 answers a second instead of 19,000.
+pub fn compression() -> CompressionLayer<impl Predicate> {
+    fn encoding_not_chosen(
+        _: axum::http::StatusCode,
+        _: axum::http::Version,
+        _: &axum::http::HeaderMap,
+        extensions: &axum::http::Extensions,
+    ) -> bool {
+        extensions.get::<crate::assets::EncodingChosen>().is_none()
+    }
+    CompressionLayer::new()
+        .gzip(true)
+        .quality(tower_http::CompressionLevel::Fastest)
+        .compress_when(DefaultPredicate::new().and(encoding_not_chosen))
 }
 
 /// What a visitor sees if rendering a request panicked: the process goes on, the panic is
@@ -268,4 +288,37 @@ async fn security_headers(mut req: Request, next: Next) -> Response {
         HeaderValue::from_static("camera=(self), microphone=(), geolocation=()"),
     );
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    async fn encoding_of(router: &Router, path: &str) -> Option<HeaderValue> {
+        let req = Request::builder()
+            .uri(path)
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap();
+        let resp = router.clone().oneshot(req).await.unwrap();
+        resp.headers().get(header::CONTENT_ENCODING).cloned()
+    }
+
+    #[tokio::test]
+    async fn the_compression_layer_leaves_static_files_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let noise = crate::assets::incompressible(64 * 1024);
+        std::fs::write(dir.path().join("font.woff2"), &noise).unwrap();
+        let assets = Arc::new(Assets::load(dir.path(), "pkg", "robopass").unwrap());
+        let router = Router::new()
+            .route("/page", get(|| async { "a page of text ".repeat(100) }))
+            .fallback(move |req: Request| {
+                let assets = assets.clone();
+                async move { assets.response(req.uri().path(), req.headers()).unwrap() }
+            })
+            .layer(compression());
+        assert_eq!(encoding_of(&router, "/page").await.unwrap(), "gzip");
+        assert_eq!(encoding_of(&router, "/font.woff2").await, None);
+    }
 }
