@@ -1,9 +1,11 @@
 //! Pieces shared by several pages.
 
+use crate::domain::robot_id::BadChar;
 use crate::domain::{IdError, Lang, RobotId, Segment};
-use crate::i18n::{tr, tr_with, use_lang};
+use crate::i18n::{fill, tr, use_lang};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
+use serde::{Deserialize, Serialize};
 
 /// Set the HTTP status of the page being rendered on the server (no-op in the browser).
 pub fn set_status(code: u16) {
@@ -184,46 +186,100 @@ pub fn StatusBanner(
     }
 }
 
-/// A person-readable explanation of why an input is not an ID.
-pub fn id_error_message(lang: Lang, err: &IdError) -> String {
-    let segment = |s: Segment| tr(lang, &format!("segment.{}", s.key()));
-    match err {
-        IdError::Empty => tr(lang, "id_error.empty"),
-        IdError::Length { found, segment: s } => tr_with(
-            lang,
-            "id_error.length",
-            &[("found", &found.to_string()), ("segment", &segment(*s))],
-        ),
-        IdError::Character {
-            position,
-            ch,
-            segment: s,
-            bad,
-        } => {
-            let code = format!("U+{:04X}", *ch as u32);
-            let (key, imitates) = match bad {
-                crate::domain::robot_id::BadChar::Invisible => {
-                    ("id_error.invisible", String::new())
-                }
-                crate::domain::robot_id::BadChar::LookAlike { imitates } => {
-                    ("id_error.look_alike", imitates.to_string())
-                }
-                crate::domain::robot_id::BadChar::Other => ("id_error.character", String::new()),
-            };
-            tr_with(
-                lang,
-                key,
-                &[
-                    ("position", &position.to_string()),
-                    ("segment", &segment(*s)),
-                    ("ch", &ch.to_string()),
-                    ("code", &code),
-                    ("imitates", &imitates),
-                ],
-            )
+/// The words that explain why an input is not an ID, in one language. The server translates
+/// them; the lookup island receives them as a prop, so the browser carries no translation
+/// tables (they were a third of the page's wasm).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IdErrorWords {
+    empty: String,
+    length: String,
+    invisible: String,
+    look_alike: String,
+    character: String,
+    foreign_url: String,
+    not_a_profile_url: String,
+    /// The segments' names, in the order of [`Segment::ALL`].
+    segments: [String; 4],
+}
+
+impl IdErrorWords {
+    pub fn new(lang: Lang) -> Self {
+        let t = |key: &str| tr(lang, &format!("id_error.{key}"));
+        IdErrorWords {
+            empty: t("empty"),
+            length: t("length"),
+            invisible: t("invisible"),
+            look_alike: t("look_alike"),
+            character: t("character"),
+            foreign_url: t("foreign_url"),
+            not_a_profile_url: t("not_a_profile_url"),
+            segments: Segment::ALL.map(|s| tr(lang, &format!("segment.{}", s.key()))),
         }
-        IdError::ForeignUrl { host } => tr_with(lang, "id_error.foreign_url", &[("host", host)]),
-        IdError::NotAProfileUrl => tr(lang, "id_error.not_a_profile_url"),
+    }
+
+    /// A person-readable explanation of why an input is not an ID.
+    pub fn explain(&self, err: &IdError) -> String {
+        let segment = |s: Segment| {
+            let i = Segment::ALL.iter().position(|x| *x == s).unwrap_or(0);
+            self.segments[i].as_str()
+        };
+        match err {
+            IdError::Empty => self.empty.clone(),
+            IdError::Length { found, segment: s } => fill(
+                &self.length,
+                &[("found", &found.to_string()), ("segment", segment(*s))],
+            ),
+            IdError::Character {
+                position,
+                ch,
+                segment: s,
+                bad,
+            } => {
+                let code = format!("U+{:04X}", *ch as u32);
+                let (template, imitates) = match bad {
+                    BadChar::Invisible => (&self.invisible, String::new()),
+                    BadChar::LookAlike { imitates } => (&self.look_alike, imitates.to_string()),
+                    BadChar::Other => (&self.character, String::new()),
+                };
+                fill(
+                    template,
+                    &[
+                        ("position", &position.to_string()),
+                        ("segment", segment(*s)),
+                        ("ch", &ch.to_string()),
+                        ("code", &code),
+                        ("imitates", &imitates),
+                    ],
+                )
+            }
+            IdError::ForeignUrl { host } => fill(&self.foreign_url, &[("host", host)]),
+            IdError::NotAProfileUrl => self.not_a_profile_url.clone(),
+        }
+    }
+}
+
+/// A person-readable explanation, in `lang`, of why an input is not an ID.
+pub fn id_error_message(lang: Lang, err: &IdError) -> String {
+    IdErrorWords::new(lang).explain(err)
+}
+
+/// Everything the lookup island shows, in the page's language (see [`IdErrorWords`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LookupWords {
+    label: String,
+    hint: String,
+    submit: String,
+    errors: IdErrorWords,
+}
+
+impl LookupWords {
+    pub fn new(lang: Lang) -> Self {
+        LookupWords {
+            label: tr(lang, "lookup.label"),
+            hint: tr(lang, "lookup.hint"),
+            submit: tr(lang, "lookup.submit"),
+            errors: IdErrorWords::new(lang),
+        }
     }
 }
 
@@ -231,8 +287,8 @@ pub fn id_error_message(lang: Lang, err: &IdError) -> String {
 /// checks as you type and goes straight to the profile.
 #[island]
 pub fn LookupForm(
-    /// The page's language (islands do not see the server's context).
-    lang: Lang,
+    /// What it says, in the page's language: `LookupWords::new(lang)`.
+    words: LookupWords,
     /// Hosts whose profile links count as the registry's own (see [`portal_hosts`]).
     hosts: Vec<String>,
     /// What the visitor typed last, to put back in the box.
@@ -243,13 +299,14 @@ pub fn LookupForm(
     let (message, set_message) = signal(error);
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let hosts_for_check = hosts.clone();
+    let errors = words.errors.clone();
     let check = move |text: &str| -> Option<String> {
         if text.trim().is_empty() {
             return None;
         }
         parse_lookup(text, &hosts_for_check)
             .err()
-            .map(|e| id_error_message(lang, &e))
+            .map(|e| errors.explain(&e))
     };
     let on_input = move |ev: leptos::ev::Event| {
         set_message.set(check(&event_target_value(&ev)));
@@ -267,15 +324,15 @@ pub fn LookupForm(
             }
             Err(e) => {
                 ev.prevent_default();
-                set_message.set(Some(id_error_message(lang, &e)));
+                set_message.set(Some(words.errors.explain(&e)));
                 let _ = input.focus();
             }
         }
     };
     view! {
         <form class="lookup" method="get" action="/" on:submit=on_submit novalidate>
-            <label for="robot-id">{tr(lang, "lookup.label")}</label>
-            <p id="robot-id-hint" class="hint">{tr(lang, "lookup.hint")}</p>
+            <label for="robot-id">{words.label.clone()}</label>
+            <p id="robot-id-hint" class="hint">{words.hint.clone()}</p>
             <div class="lookup-row">
                 <input
                     id="robot-id"
@@ -292,7 +349,7 @@ pub fn LookupForm(
                     aria-invalid=move || message.get().is_some().then_some("true")
                     on:input=on_input
                 />
-                <button type="submit">{tr(lang, "lookup.submit")}</button>
+                <button type="submit">{words.submit.clone()}</button>
             </div>
             <p id="robot-id-error" class="field-error" aria-live="polite">
                 {move || {

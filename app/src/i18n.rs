@@ -11,7 +11,12 @@ pub fn tr(lang: Lang, key: &str) -> String {
 
 /// The translation of `key` with `%{name}` placeholders filled in.
 pub fn tr_with(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    args.iter().fold(tr(lang, key), |s, (name, value)| {
+    fill(&tr(lang, key), args)
+}
+
+/// `template` (a translation) with its `%{name}` placeholders filled in.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    args.iter().fold(template.to_string(), |s, (name, value)| {
         s.replace(&format!("%{{{name}}}"), value)
     })
 }

@@ -5,11 +5,46 @@
 use crate::domain::Lang;
 use crate::i18n::tr;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Everything the camera island says, translated on the server into the page's language and
+/// handed over as a prop: the browser carries no translation tables.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CameraWords {
+    needs_js: String,
+    hint: String,
+    start: String,
+    video: String,
+    starting: String,
+    looking: String,
+    timeout: String,
+    found: String,
+    denied: String,
+    unavailable: String,
+}
+
+impl CameraWords {
+    pub fn new(lang: Lang) -> Self {
+        let t = |key: &str| tr(lang, &format!("scan.camera_{key}"));
+        CameraWords {
+            needs_js: t("needs_js"),
+            hint: t("hint"),
+            start: t("start"),
+            video: t("video"),
+            starting: t("starting"),
+            looking: t("looking"),
+            timeout: t("timeout"),
+            found: t("found"),
+            denied: t("denied"),
+            unavailable: t("unavailable"),
+        }
+    }
+}
 
 #[island]
 pub fn CameraScanner(
-    /// The page's language (islands do not see the server's context).
-    lang: Lang,
+    /// What it says, in the page's language: `CameraWords::new(lang)`.
+    words: CameraWords,
 ) -> impl IntoView {
     // False in the server's HTML; true once the island runs, so the button only shows when
     // it can work.
@@ -18,29 +53,30 @@ pub fn CameraScanner(
     let (running, set_running) = signal(false);
     let video_ref = NodeRef::<leptos::html::Video>::new();
     Effect::new(move |_| set_ready.set(true));
+    let said = words.clone();
     let on_start = move |_| {
         if running.get_untracked() {
             return;
         }
         set_running.set(true);
-        set_message.set(Some(tr(lang, "scan.camera_starting")));
+        set_message.set(Some(said.starting.clone()));
         #[cfg(feature = "hydrate")]
         if let Some(video) = video_ref.get_untracked() {
-            leptos::task::spawn_local(camera::run(video, lang, set_message, set_running));
+            leptos::task::spawn_local(camera::run(video, said.clone(), set_message, set_running));
         }
     };
     view! {
         <div class="camera">
-            <p class="hint" hidden=move || ready.get()>{tr(lang, "scan.camera_needs_js")}</p>
+            <p class="hint" hidden=move || ready.get()>{words.needs_js.clone()}</p>
             <div class="camera-live" hidden=move || !ready.get()>
-                <p class="hint">{tr(lang, "scan.camera_hint")}</p>
+                <p class="hint">{words.hint.clone()}</p>
                 <button
                     type="button"
                     id="camera-start"
                     on:click=on_start
                     aria-disabled=move || running.get().then_some("true")
                 >
-                    {tr(lang, "scan.camera_start")}
+                    {words.start.clone()}
                 </button>
                 <video
                     id="camera-video"
@@ -48,7 +84,7 @@ pub fn CameraScanner(
                     class:active=move || running.get()
                     playsinline
                     muted
-                    aria-label=tr(lang, "scan.camera_video")
+                    aria-label=words.video.clone()
                 ></video>
                 <p id="camera-status" role="status" aria-live="polite">
                     {move || message.get()}
@@ -60,8 +96,7 @@ pub fn CameraScanner(
 
 #[cfg(feature = "hydrate")]
 mod camera {
-    use crate::domain::Lang;
-    use crate::i18n::tr;
+    use super::CameraWords;
     use leptos::prelude::*;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
@@ -181,7 +216,7 @@ mod camera {
     /// Open the camera and read frames until a code turns up, then go to its verdict.
     pub async fn run(
         video: HtmlVideoElement,
-        lang: Lang,
+        words: CameraWords,
         set_message: WriteSignal<Option<String>>,
         set_running: WriteSignal<bool>,
     ) {
@@ -192,17 +227,17 @@ mod camera {
                     .ok()
                     .and_then(|n| n.as_string())
                     .unwrap_or_default();
-                let key = if name == "NotAllowedError" || name == "SecurityError" {
-                    "scan.camera_denied"
+                let said = if name == "NotAllowedError" || name == "SecurityError" {
+                    words.denied
                 } else {
-                    "scan.camera_unavailable"
+                    words.unavailable
                 };
-                set_message.set(Some(tr(lang, key)));
+                set_message.set(Some(said));
                 set_running.set(false);
                 return;
             }
         };
-        set_message.set(Some(tr(lang, "scan.camera_looking")));
+        set_message.set(Some(words.looking.clone()));
         let Some(canvas) = document()
             .create_element("canvas")
             .ok()
@@ -218,7 +253,7 @@ mod camera {
             if frames > MAX_FRAMES {
                 // Nothing found for a minute: do not leave the camera running.
                 stop(&stream);
-                set_message.set(Some(tr(lang, "scan.camera_timeout")));
+                set_message.set(Some(words.timeout.clone()));
                 set_running.set(false);
                 return;
             }
@@ -235,7 +270,7 @@ mod camera {
             }
         };
         stop(&stream);
-        set_message.set(Some(tr(lang, "scan.camera_found")));
+        set_message.set(Some(words.found.clone()));
         let code = String::from(js_sys::encode_uri_component(&text));
         let _ = window()
             .location()

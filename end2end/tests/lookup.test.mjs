@@ -22,6 +22,21 @@ test('typing a malformed ID shows what is wrong as you type, and submitting it i
   await page.context().close();
 });
 
+test('in Chinese, the messages shown as you type are Chinese too', async () => {
+  // The island has no translation tables of its own: the server hands it its words.
+  const page = await openPage(t.browser, { locale: 'zh-CN' });
+  const form = new LookupForm(page);
+  await form.open();
+  await waitForHydration(page);
+  await form.type('CN-A1B2-HXØ001');
+  await page.waitForFunction(() => document.querySelector('#robot-id-error').textContent.includes('第 9 位'));
+  assert.match(await form.error.innerText(), /第 9 位（型号）：“Ø”（U\+00D8）看起来像“O”/);
+  await form.type('CN-A1B2');
+  await page.waitForFunction(() => document.querySelector('#robot-id-error').textContent.includes('共 6 位'));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('a pasted portal link lands on the profile', async () => {
   const page = await openPage(t.browser);
   const form = new LookupForm(page);

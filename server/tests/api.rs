@@ -433,6 +433,15 @@ async fn static_assets_are_compressed_and_cacheable(app: &TestApp) {
     // the same bytes once decoded; one that refuses it (q=0) gets gzip.
     let wasm = js.replace(".js", ".wasm");
     let plain = app.get(&wasm).await.bytes().await.unwrap();
+    // Islands get their words from the server, translated: the wasm carries no translation
+    // tables (they were a third of it), in either language.
+    for lang in app::domain::Lang::ALL {
+        let words = app::i18n::tr(lang, "status.in_service.detail");
+        assert!(
+            !plain.windows(words.len()).any(|w| w == words.as_bytes()),
+            "{wasm} carries the translations ({lang:?})"
+        );
+    }
     let resp = app
         .get_with(&wasm, &[("accept-encoding", "gzip, deflate, br, zstd")])
         .await;

@@ -34,7 +34,7 @@ pub fn HomePage() -> impl IntoView {
         <section class="hero" aria-labelledby="home-heading">
             <h1 id="home-heading">{tr(lang, "home.title")}</h1>
             <p class="lead">{tr(lang, "home.intro")}</p>
-            <LookupForm lang=lang hosts=crate::components::portal_hosts() value=value error=error />
+            <LookupForm words=crate::components::LookupWords::new(lang) hosts=crate::components::portal_hosts() value=value error=error />
         </section>
         <section class="panel" aria-labelledby="legend-heading">
             <h2 id="legend-heading">{tr(lang, "home.legend_title")}</h2>

@@ -14,7 +14,7 @@ pub fn NotFoundPage() -> impl IntoView {
         <section class="panel" aria-labelledby="nf-heading">
             <h1 id="nf-heading">{tr(lang, "not_found.title")}</h1>
             <p>{tr(lang, "not_found.detail")}</p>
-            <LookupForm lang=lang hosts=crate::components::portal_hosts() value=String::new() error=None />
+            <LookupForm words=crate::components::LookupWords::new(lang) hosts=crate::components::portal_hosts() value=String::new() error=None />
         </section>
     }
 }

@@ -346,7 +346,7 @@ fn NotRegistered(id: RobotId, suggestions: Vec<RobotId>, hotline: String) -> imp
             })}
             <section class="card">
                 <h2>{tr(lang, "lookup.again")}</h2>
-                <LookupForm lang=lang hosts=crate::components::portal_hosts() value=id.display() error=None />
+                <LookupForm words=crate::components::LookupWords::new(lang) hosts=crate::components::portal_hosts() value=id.display() error=None />
             </section>
         </article>
     }
@@ -406,7 +406,7 @@ fn MalformedId(raw: String, err: IdError) -> impl IntoView {
             </section>
             <section class="card">
                 <h2>{tr(lang, "lookup.again")}</h2>
-                <LookupForm lang=lang hosts=crate::components::portal_hosts() value=typed error=None />
+                <LookupForm words=crate::components::LookupWords::new(lang) hosts=crate::components::portal_hosts() value=typed error=None />
             </section>
         </article>
     }

@@ -52,7 +52,7 @@ pub fn ScanPage() -> impl IntoView {
         })}
         <section class="panel" aria-labelledby="camera-heading">
             <h2 id="camera-heading">{tr(lang, "scan.camera_title")}</h2>
-            <CameraScanner lang=lang />
+            <CameraScanner words=crate::scanner::CameraWords::new(lang) />
         </section>
         <section class="panel" aria-labelledby="photo-heading">
             <h2 id="photo-heading">{tr(lang, "scan.photo_title")}</h2>
