@@ -222,4 +222,38 @@ mod tests {
         assert_eq!(super::tr(Lang::En, "site.name"), "Robot Passport");
         assert_ne!(super::tr(Lang::ZhCn, "site.name"), "Robot Passport");
     }
+
+    /// The words islands receive (translated on the server) are all translations: a key
+    /// misspelt in their constructors would show the key itself.
+    #[test]
+    fn the_words_handed_to_islands_are_all_translated() {
+        use crate::domain::Lang;
+        let looks_like_a_key = regex::Regex::new(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$").unwrap();
+        fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::String(s) => out.push(s.clone()),
+                serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+                serde_json::Value::Object(o) => o.values().for_each(|v| strings(v, out)),
+                _ => {}
+            }
+        }
+        for lang in Lang::ALL {
+            let mut said = Vec::new();
+            strings(
+                &serde_json::to_value(crate::components::LookupWords::new(lang)).unwrap(),
+                &mut said,
+            );
+            strings(
+                &serde_json::to_value(crate::scanner::CameraWords::new(lang)).unwrap(),
+                &mut said,
+            );
+            assert_eq!(said.len(), 24, "every field is checked");
+            for s in said {
+                assert!(
+                    !looks_like_a_key.is_match(&s),
+                    "{lang:?}: {s} is not translated"
+                );
+            }
+        }
+    }
 }
