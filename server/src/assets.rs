@@ -97,7 +97,7 @@ pub fn precompress(root: &Path) -> std::io::Result<usize> {
 }
 
 /// Whether the request's `Accept-Encoding` takes `coding`.
-fn accepts(request: &HeaderMap, coding: &str) -> bool {
+pub(crate) fn accepts(request: &HeaderMap, coding: &str) -> bool {
     request
         .get_all(header::ACCEPT_ENCODING)
         .iter()

@@ -272,17 +272,25 @@ helpers::on_both!(language_follows_accept_language_then_the_remembered_choice);
 
 async fn pages_carry_security_headers_and_a_fresh_nonce(app: &TestApp) {
     let profile = format!("/r/{}", app.id_for(Status::InService));
-    // The profile twice: the second copy comes from the page cache and needs a nonce of its own.
+    // The profile three times: the later copies come from the page cache and need a nonce of
+    // their own; the last is gzipped, from parts compressed when the page was kept, with the
+    // nonce joined in.
     let paths = [
-        "/",
-        profile.as_str(),
-        profile.as_str(),
-        "/r/bad",
-        "/no-such-page",
+        ("/", false),
+        (profile.as_str(), false),
+        (profile.as_str(), false),
+        (profile.as_str(), true),
+        ("/r/bad", true),
+        ("/no-such-page", false),
     ];
     let mut nonces = Vec::new();
-    for path in paths {
-        let resp = app.get(path).await;
+    for (path, gzip) in paths {
+        let encoding: &[(&str, &str)] = if gzip {
+            &[("accept-encoding", "gzip")]
+        } else {
+            &[]
+        };
+        let resp = app.get_with(path, encoding).await;
         let h = resp.headers().clone();
         let csp = h[header::CONTENT_SECURITY_POLICY]
             .to_str()
@@ -299,7 +307,20 @@ async fn pages_carry_security_headers_and_a_fresh_nonce(app: &TestApp) {
             .and_then(|s| s.split('\'').next())
             .unwrap()
             .to_string();
-        let html = resp.text().await.unwrap();
+        let html = if gzip {
+            assert_eq!(h[header::CONTENT_ENCODING], "gzip", "{path}");
+            let packed = resp.bytes().await.unwrap();
+            let mut html = String::new();
+            std::io::Read::read_to_string(
+                &mut flate2::read::GzDecoder::new(&packed[..]),
+                &mut html,
+            )
+            .expect("a valid gzip body");
+            html
+        } else {
+            resp.text().await.unwrap()
+        };
+        assert!(html.contains("</html>"), "{path}: the whole page");
         assert!(!html.contains('\u{1}'), "{path}: no placeholder leaks");
         // Every inline script carries the nonce the header allows.
         let inline: Vec<&str> = html
