@@ -11,7 +11,6 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,7 +24,7 @@ struct Page {
     /// not searched on every hit).
     parts: Vec<String>,
     /// The same parts gzipped once, to be joined around each request's nonce.
-    gzip: GzipParts,
+    gzip: Option<GzipParts>,
 }
 
 impl Page {
@@ -43,8 +42,8 @@ impl Page {
     /// request takes gzip, from the parts compressed when the page was kept (compressing the
     /// whole page again at every request was most of a cached page's cost).
     fn respond(&self, nonce: &str, gzip: bool) -> Response {
-        let mut res = if gzip {
-            let mut res = Response::new(Body::from(self.gzip.join(nonce)));
+        let mut res = if let (true, Some(parts)) = (gzip, &self.gzip) {
+            let mut res = Response::new(Body::from(parts.join(nonce)));
             res.headers_mut()
                 .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             res.extensions_mut().insert(crate::assets::EncodingChosen);
@@ -70,33 +69,60 @@ struct GzipParts {
     parts: Vec<(Vec<u8>, u32, u32)>,
 }
 
+thread_local! {
+    /// One deflate compressor per thread, reset for each part: a new one is a large zeroed
+    /// allocation, and pages are kept thousands of times a second under load.
+    static DEFLATE: std::cell::RefCell<flate2::Compress> =
+        std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::fast(), false));
+}
+
+/// `text` as raw deflate blocks: the last part's final, any other's ending on a byte boundary
+/// (a sync flush) so more blocks can follow.
+fn deflate(text: &[u8], last: bool) -> Option<Vec<u8>> {
+    use flate2::{FlushCompress, Status};
+    DEFLATE.with_borrow_mut(|c| {
+        c.reset();
+        let flush = if last {
+            FlushCompress::Finish
+        } else {
+            FlushCompress::Sync
+        };
+        let mut out = Vec::with_capacity(text.len() / 2 + 64);
+        loop {
+            let read = c.total_in() as usize;
+            let status = c.compress_vec(&text[read..], &mut out, flush);
+            let room_left = out.len() < out.capacity();
+            match status {
+                Ok(Status::StreamEnd) => break,
+                // Everything read and flushed with room to spare: the sync flush is complete.
+                Ok(_) if !last && c.total_in() as usize == text.len() && room_left => break,
+                Ok(_) => out.reserve(out.capacity().max(64)),
+                Err(e) => {
+                    // Not expected with a reset stream and a growing buffer; the page is then
+                    // sent uncompressed, never broken.
+                    tracing::error!(error = %e, "could not compress a page");
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    })
+}
+
 const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
 
 impl GzipParts {
-    fn new(parts: &[String]) -> GzipParts {
+    fn new(parts: &[String]) -> Option<GzipParts> {
         let last = parts.len().saturating_sub(1);
         let parts = parts
             .iter()
             .enumerate()
             .map(|(i, text)| {
-                let mut enc = flate2::write::DeflateEncoder::new(
-                    Vec::with_capacity(text.len() / 2 + 64),
-                    flate2::Compression::fast(),
-                );
-                // Writing to a Vec cannot fail.
-                let _ = enc.write_all(text.as_bytes());
-                let blocks = if i == last {
-                    enc.finish().unwrap_or_default()
-                } else {
-                    // A sync flush ends the blocks on a byte boundary, not final; the encoder's
-                    // closing block, written when it is dropped, goes to the emptied Vec.
-                    let _ = enc.flush();
-                    std::mem::take(enc.get_mut())
-                };
-                (blocks, crc32fast::hash(text.as_bytes()), text.len() as u32)
+                let blocks = deflate(text.as_bytes(), i == last)?;
+                Some((blocks, crc32fast::hash(text.as_bytes()), text.len() as u32))
             })
-            .collect();
-        GzipParts { parts }
+            .collect::<Option<_>>()?;
+        Some(GzipParts { parts })
     }
 
     /// The gzipped text with `between` put between every two parts.
@@ -276,7 +302,7 @@ mod tests {
             vec![long.clone(), "\"><p>中文</p>".into(), long],
         ];
         for parts in cases {
-            let gz = GzipParts::new(&parts);
+            let gz = GzipParts::new(&parts).unwrap();
             for nonce in ["", "abc-DEF_123", "x".repeat(70_000).as_str()] {
                 // What `join` does with a nonce too long for one stored block (never the
                 // case: ours are 22 characters) is to cut it, never to break the stream.
