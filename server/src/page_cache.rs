@@ -14,7 +14,8 @@ use axum::response::Response;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Profiles kept at most; at about 9 KB each, some 90 MB at the very worst.
+/// Profiles kept at most; at about 13 KB each (9 KB of text, 4 KB of it gzipped), some 130 MB
+/// at the very worst.
 const CAPACITY: u64 = 10_000;
 
 struct Page {
