@@ -8,6 +8,15 @@ use leptos::prelude::*;
 pub async fn lookup_robot(id: String) -> Result<Lookup, ServerFnError> {
     use crate::domain::RobotId;
     let id = RobotId::parse(&id).map_err(|e| ServerFnError::new(e.to_string()))?;
+    let done = with_context::<http::request::Parts, _>(|req| {
+        req.extensions
+            .get::<crate::services::LookupDone>()
+            .filter(|done| done.id == id)
+            .map(|done| done.lookup.clone())
+    });
+    if let Some(lookup) = done.flatten() {
+        return Ok(lookup);
+    }
     let state = expect_context::<crate::state::AppState>();
     crate::services::lookup(&state.lookups, &id, &crate::services::today())
         .await

@@ -17,6 +17,15 @@ fn kmh(cms: i64) -> f64 {
     (cms as f64 * 0.036 * 10.0).round() / 10.0
 }
 
+/// A lookup already made for the request being served: the server's page cache checks a kept
+/// page against the registry before it renders it again, and the page it renders uses that
+/// answer rather than asking the database a second time.
+#[derive(Clone, Debug)]
+pub struct LookupDone {
+    pub id: RobotId,
+    pub lookup: Lookup,
+}
+
 /// Look up a well-formed ID: its public profile, or the registered IDs it may have been
 /// misread from. One query, a second only when recalls are open (or the ID is unknown),
 /// however long the robot's history; plus, for parties and models not read in the last

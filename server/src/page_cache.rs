@@ -1,22 +1,34 @@
 //! A short-lived cache of rendered profile pages. A robot in a busy place is looked up by many
-//! phones at once; each gets a page rendered at most `PAGE_CACHE_MS` earlier (one second by
-//! default), with its own CSP nonce put in on the way out. Nothing is kept longer, so any
-//! number of portal instances still serve the same registry.
+//! phones at once; each gets a page checked against the registry at most `PAGE_CACHE_MS`
+//! earlier (one second by default), with its own CSP nonce put in on the way out. Nothing is
+//! trusted longer, so any number of portal instances still serve the same registry.
+//!
+//! Checking is cheaper than rendering: once a page's time is up, the registry is asked again
+//! (the one lookup the page would make), and only when the answer differs from the one the page
+//! was rendered from is it rendered again, from that answer. A registry that changes little
+//! costs a lookup per page a second, not a rendering.
 
 use app::app::NONCE_HEADER;
-use app::domain::Lang;
+use app::db::LookupPool;
+use app::domain::{Lang, Lookup, RobotId};
 use app::i18n::lang_from_headers;
+use app::services::LookupDone;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Profiles kept at most; at about 13 KB each (9 KB of text, 4 KB of it gzipped), some 130 MB
-/// at the very worst.
+/// Profiles kept at most; at about 15 KB each (9 KB of text, 4 KB of it gzipped, 2 KB for the
+/// lookup it shows), some 150 MB at the very worst.
 const CAPACITY: u64 = 10_000;
+
+/// How long a page nobody asks for is kept for checking: past this it is simply rendered again.
+const IDLE: Duration = Duration::from_secs(600);
 
 struct Page {
     status: StatusCode,
@@ -170,21 +182,66 @@ impl GzipParts {
 
 type Key = (String, String, Lang);
 
+/// What the registry says a profile page shows now; `None` when it cannot tell (the page then
+/// makes its own lookup, and shows its own error).
+type Check =
+    Arc<dyn Fn(RobotId) -> Pin<Box<dyn Future<Output = Option<Lookup>> + Send>> + Send + Sync>;
+
+/// A page as last rendered, and the lookup it was rendered from.
+struct Checked {
+    lookup: Lookup,
+    page: Arc<Page>,
+}
+
 #[derive(Clone)]
 pub struct PageCache {
-    /// Keyed by host (pages carry the host list the lookup box accepts), path and language.
+    /// Pages checked within the time-to-live, keyed by host (pages carry the host list the
+    /// lookup box accepts), path and language.
     pages: moka::future::Cache<Key, Arc<Page>>,
+    /// The last rendering of each profile, kept past its time to be checked and reused.
+    checked: moka::future::Cache<Key, Arc<Checked>>,
+    check: Check,
 }
 
 impl PageCache {
-    pub fn new(ttl: Duration) -> PageCache {
+    pub fn new(ttl: Duration, lookups: LookupPool) -> PageCache {
+        PageCache::with_check(
+            ttl,
+            Arc::new(move |id| {
+                let lookups = lookups.clone();
+                Box::pin(async move {
+                    app::services::lookup(&lookups, &id, &app::services::today())
+                        .await
+                        .ok()
+                })
+            }),
+        )
+    }
+
+    fn with_check(ttl: Duration, check: Check) -> PageCache {
         PageCache {
             pages: moka::future::Cache::builder()
                 .max_capacity(CAPACITY)
                 .time_to_live(ttl)
                 .build(),
+            checked: moka::future::Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_idle(IDLE)
+                .build(),
+            check,
         }
     }
+}
+
+/// The robot a profile path shows, when the path names it in canonical form (`/r/{ID}`, or a
+/// label's `/R/{ID}/{KID}.{SIG}`); any other form is answered with a redirect or an error page.
+fn profile_id(path: &str) -> Option<RobotId> {
+    let rest = path
+        .strip_prefix("/r/")
+        .or_else(|| path.strip_prefix("/R/"))?;
+    let segment = rest.split('/').next()?;
+    let id = RobotId::parse(segment).ok()?;
+    (id.as_str() == segment).then_some(id)
 }
 
 fn cacheable(status: StatusCode) -> bool {
@@ -192,12 +249,13 @@ fn cacheable(status: StatusCode) -> bool {
     matches!(status.as_u16(), 200 | 308 | 400 | 404)
 }
 
-/// Serve `/r/{ID}` from the cache when a fresh copy exists, else render and keep it. Requests
-/// for a page that is being rendered wait for that one rendering (a crowd scanning the same
-/// label when its copy expires costs one lookup, not one each).
+/// Serve `/r/{ID}` from the cache when a page checked within the time-to-live exists; else
+/// check the last rendering against the registry, and render again only if it changed.
+/// Requests for a page that is being checked or rendered wait for that one (a crowd scanning
+/// the same label when its copy expires costs one lookup, not one each).
 pub async fn middleware(
     State(cache): State<Option<PageCache>>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let Some(cache) = cache else {
@@ -232,16 +290,37 @@ pub async fn middleware(
     );
     let gzip = crate::assets::accepts(req.headers(), "gzip");
     let leader_nonce = nonce.clone();
+    let pages = cache.pages.clone();
     // An answer that must not be kept comes back as the error, shared with whoever waited.
-    let rendered = cache
-        .pages
-        .try_get_with(key, async move {
-            let page = render(req, next, &leader_nonce).await;
-            if cacheable(page.status) {
-                Ok(Arc::new(page))
-            } else {
-                Err(page)
+    let rendered = pages
+        .try_get_with(key.clone(), async move {
+            let now = match profile_id(req.uri().path()) {
+                Some(id) => (cache.check)(id.clone())
+                    .await
+                    .map(|lookup| LookupDone { id, lookup }),
+                None => None,
+            };
+            if let Some(done) = &now {
+                if let Some(last) = cache.checked.get(&key).await {
+                    if last.lookup == done.lookup {
+                        return Ok(last.page.clone());
+                    }
+                }
+                req.extensions_mut().insert(done.clone());
             }
+            let page = render(req, next, &leader_nonce).await;
+            if !cacheable(page.status) {
+                return Err(page);
+            }
+            let page = Arc::new(page);
+            if let Some(done) = now {
+                let last = Checked {
+                    lookup: done.lookup,
+                    page: page.clone(),
+                };
+                cache.checked.insert(key, Arc::new(last)).await;
+            }
+            Ok(page)
         })
         .await;
     match rendered {
@@ -328,5 +407,109 @@ mod tests {
             .is_some());
         let res = page.respond("N2", false);
         assert!(res.headers().get(header::CONTENT_ENCODING).is_none());
+    }
+    /// A profile route whose every rendering is counted, and which shows the lookup the page
+    /// cache made for it (or that it had to look up itself).
+    fn counted_profiles(
+        cache: PageCache,
+        renders: Arc<std::sync::atomic::AtomicUsize>,
+    ) -> axum::Router {
+        use axum::routing::get;
+        let page = move |req: Request| {
+            let renders = renders.clone();
+            async move {
+                renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let nonce = req.headers()[NONCE_HEADER].to_str().unwrap().to_string();
+                let shown = match req.extensions().get::<LookupDone>() {
+                    Some(LookupDone {
+                        lookup:
+                            Lookup::NotRegistered {
+                                regulator_hotline, ..
+                            },
+                        ..
+                    }) => format!("given {regulator_hotline}"),
+                    Some(_) => "given a profile".to_string(),
+                    None => "looked up itself".to_string(),
+                };
+                format!("<script nonce=\"{nonce}\"></script><p>{shown}</p>")
+            }
+        };
+        axum::Router::new().route("/r/{*rest}", get(page)).layer(
+            axum::middleware::from_fn_with_state(Some(cache), middleware),
+        )
+    }
+
+    async fn fetch(router: &axum::Router, path: &str, nonce: &str) -> String {
+        use tower::ServiceExt;
+        let req = Request::builder()
+            .uri(path)
+            .header(header::HOST, "portal.test")
+            .header(NONCE_HEADER, nonce)
+            .body(Body::empty())
+            .unwrap();
+        let res = router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        String::from_utf8(body.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_expired_page_is_rendered_again_only_when_the_registry_changed() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        use std::sync::Mutex;
+        const TTL: Duration = Duration::from_millis(60);
+        let id = "CNJARZJA033200000000000000001";
+        assert!(profile_id(&format!("/r/{id}")).is_some());
+
+        // The registry: a hotline the test changes, and how often it was asked.
+        let hotline = Arc::new(Mutex::new("110".to_string()));
+        let checks = Arc::new(AtomicUsize::new(0));
+        let check: Check = {
+            let (hotline, checks) = (hotline.clone(), checks.clone());
+            Arc::new(move |_id| {
+                checks.fetch_add(1, SeqCst);
+                let regulator_hotline = hotline.lock().unwrap().clone();
+                Box::pin(async move {
+                    Some(Lookup::NotRegistered {
+                        suggestions: Vec::new(),
+                        regulator_hotline,
+                    })
+                })
+            })
+        };
+        let renders = Arc::new(AtomicUsize::new(0));
+        let router = counted_profiles(PageCache::with_check(TTL, check), renders.clone());
+        let path = format!("/r/{id}");
+
+        // First sight: checked, rendered from the answer of that check (no second lookup).
+        let first = fetch(&router, &path, "n1").await;
+        assert_eq!(first, "<script nonce=\"n1\"></script><p>given 110</p>");
+        assert_eq!((checks.load(SeqCst), renders.load(SeqCst)), (1, 1));
+
+        // Within the time-to-live: neither checked nor rendered.
+        let again = fetch(&router, &path, "n2").await;
+        assert_eq!(again, "<script nonce=\"n2\"></script><p>given 110</p>");
+        assert_eq!((checks.load(SeqCst), renders.load(SeqCst)), (1, 1));
+
+        // Expired, registry unchanged: checked, and the same rendering served.
+        tokio::time::sleep(TTL * 3).await;
+        let unchanged = fetch(&router, &path, "n3").await;
+        assert_eq!(unchanged, "<script nonce=\"n3\"></script><p>given 110</p>");
+        assert_eq!((checks.load(SeqCst), renders.load(SeqCst)), (2, 1));
+
+        // Expired, registry changed: rendered again, from the new answer.
+        *hotline.lock().unwrap() = "112".to_string();
+        tokio::time::sleep(TTL * 3).await;
+        let changed = fetch(&router, &path, "n4").await;
+        assert_eq!(changed, "<script nonce=\"n4\"></script><p>given 112</p>");
+        assert_eq!((checks.load(SeqCst), renders.load(SeqCst)), (3, 2));
+
+        // An address that is not the canonical one is only rendered (it answers with a
+        // redirect or an error page): no lookup is made for it.
+        let tidy = fetch(&router, &format!("/r/{}", id.to_lowercase()), "n5").await;
+        assert!(tidy.contains("looked up itself"), "{tidy}");
+        assert_eq!((checks.load(SeqCst), renders.load(SeqCst)), (3, 3));
     }
 }

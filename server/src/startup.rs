@@ -104,8 +104,12 @@ impl Application {
                 keys,
             }),
         };
-        let page_cache = (config.page_cache_ms > 0)
-            .then(|| PageCache::new(std::time::Duration::from_millis(config.page_cache_ms)));
+        let page_cache = (config.page_cache_ms > 0).then(|| {
+            PageCache::new(
+                std::time::Duration::from_millis(config.page_cache_ms),
+                state.lookups.clone(),
+            )
+        });
         let router = router(state.clone(), Arc::new(assets), page_cache);
         Ok(Application {
             listener,

@@ -531,6 +531,50 @@ async fn the_page_cache_keeps_hosts_apart(app: &TestApp) {
 }
 helpers::on_both!(the_page_cache_keeps_hosts_apart);
 
+/// How long profile pages are kept in [`a_kept_profile_shows_a_change_once_its_time_is_up`].
+const PAGE_TTL_MS: u64 = 300;
+
+/// A kept page is checked against the registry once its time is up, and a change reaches it
+/// then: a suspension, and the lifting of it (back to what the first rendering showed).
+async fn a_kept_profile_shows_a_change_once_its_time_is_up(app: &TestApp) {
+    let id = app.id_for(Status::InService);
+    let path = format!("/r/{id}");
+    let banner = |html: &str| {
+        Status::ALL
+            .into_iter()
+            .find(|s| html.contains(&format!("banner--{}", s.as_str())))
+    };
+    let set_lifecycle = |lifecycle: &'static str| {
+        sqlx::query("UPDATE robots SET lifecycle = $1 WHERE robot_id = $2")
+            .bind(lifecycle)
+            .bind(id.clone())
+            .execute(&app.pool)
+    };
+    let wait = || tokio::time::sleep(std::time::Duration::from_millis(PAGE_TTL_MS + 300));
+
+    let first = app.get(&path).await.text().await.unwrap();
+    assert_eq!(banner(&first), Some(Status::InService));
+    // Unchanged past its time: the same page.
+    wait().await;
+    let unchanged = app.get(&path).await.text().await.unwrap();
+    assert_eq!(banner(&unchanged), Some(Status::InService));
+
+    set_lifecycle("suspended").await.unwrap();
+    wait().await;
+    let suspended = app.get(&path).await.text().await.unwrap();
+    assert_eq!(banner(&suspended), Some(Status::Suspended));
+    let json: Value = app.get_json(&format!("/api/v1/robots/{id}")).await;
+    assert_eq!(json["status"], "suspended");
+
+    set_lifecycle("deployed").await.unwrap();
+    wait().await;
+    let lifted = app.get(&path).await.text().await.unwrap();
+    assert_eq!(banner(&lifted), Some(Status::InService));
+}
+helpers::on_both!(a_kept_profile_shows_a_change_once_its_time_is_up, |c| {
+    c.page_cache_ms = super::PAGE_TTL_MS
+});
+
 /// How long the lookup keeps reference data in [`an_operators_new_number_reaches_the_profile`].
 const REFERENCE_TTL_MS: u64 = 300;
 
