@@ -41,7 +41,7 @@ impl CameraWords {
     }
 }
 
-#[island]
+#[island(lazy)]
 pub fn CameraScanner(
     /// What it says, in the page's language: `CameraWords::new(lang)`.
     words: CameraWords,

@@ -128,6 +128,21 @@ async function labelVideo(id) {
   return file;
 }
 
+/** The camera island's code, split out of the wasm every page loads. */
+const isCameraCode = (p) => /^\/pkg\/split_camera_scanner_.*\.wasm$/.test(p);
+
+test('pages without the camera do not fetch its code', async () => {
+  const page = await openPage(t.browser);
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  for (const path of ['/', `/r/${t.ids.in_service}`]) {
+    await page.goto(`${BASE_URL}${path}`);
+    await waitForHydration(page);
+  }
+  assert.ok(fetched.some((p) => /^\/pkg\/robopass\..*wasm$/.test(p)), `no page wasm: ${fetched}`);
+  assert.deepEqual(fetched.filter((p) => p.includes('/pkg/split_')), []);
+});
+
 test('the live camera reads a label and lands on the profile, verified', async () => {
   const id = t.ids.in_service;
   const video = await labelVideo(id);
@@ -146,10 +161,13 @@ test('the live camera reads a label and lands on the profile, verified', async (
     // reading: fetched when the camera first needs it, not with the page.
     const fetched = [];
     page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
-    const decoder = (p) => /^\/pkg\/split_.*\.wasm$/.test(p);
+    const decoder = (p) => /^\/pkg\/split_decode_luma_.*\.wasm$/.test(p);
     await page.context().grantPermissions(['camera'], { origin: BASE_URL });
     await page.goto(`${BASE_URL}/scan`);
     await waitForHydration(page);
+    // The camera island is split out of the page wasm too, and fetched where it is shown.
+    await page.locator('#camera-start').waitFor({ state: 'visible' });
+    assert.ok(fetched.some(isCameraCode), `camera island not fetched: ${fetched}`);
     assert.equal(fetched.filter(decoder).length, 0, 'decoder fetched before it was needed');
     await Promise.all([
       page.waitForURL(new RegExp(`/r/${id}/`), { timeout: 20000 }),
