@@ -283,8 +283,23 @@ impl LookupWords {
     }
 }
 
+/// The lookup form as pages show it: in the page's language, taking links to this portal's
+/// hosts (the words and hosts are worked out here, on the server, and handed to the island).
+#[component]
+pub fn LookupBox(
+    /// What the visitor typed last, to put back in the box.
+    value: String,
+    /// The error for `value`, shown from the server's render.
+    #[prop(optional_no_strip)]
+    error: Option<String>,
+) -> impl IntoView {
+    view! {
+        <LookupForm words=LookupWords::new(use_lang()) hosts=portal_hosts() value=value error=error />
+    }
+}
+
 /// The lookup form. Works as a plain GET form; with JavaScript (it is an island) it also
-/// checks as you type and goes straight to the profile.
+/// checks as you type and goes straight to the profile. Pages use it through [`LookupBox`].
 #[island]
 pub fn LookupForm(
     /// What it says, in the page's language: `LookupWords::new(lang)`.

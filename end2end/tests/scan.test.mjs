@@ -131,7 +131,7 @@ async function labelVideo(id) {
 /** The camera island's code, split out of the wasm every page loads. */
 const isCameraCode = (p) => /^\/pkg\/split_camera_scanner_.*\.wasm$/.test(p);
 
-test('pages without the camera do not fetch its code', async () => {
+test('only /scan fetches the camera code; the wasm other pages load does not hold it', async () => {
   const page = await openPage(t.browser);
   const fetched = [];
   page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
@@ -139,8 +139,21 @@ test('pages without the camera do not fetch its code', async () => {
     await page.goto(`${BASE_URL}${path}`);
     await waitForHydration(page);
   }
-  assert.ok(fetched.some((p) => /^\/pkg\/robopass\..*wasm$/.test(p)), `no page wasm: ${fetched}`);
+  const pageWasm = fetched.find((p) => /^\/pkg\/robopass\..*wasm$/.test(p));
+  assert.ok(pageWasm, `no page wasm: ${fetched}`);
   assert.deepEqual(fetched.filter((p) => p.includes('/pkg/split_')), []);
+
+  // A string only the camera's code holds (the browser's name for a refused permission).
+  const bytesOf = async (path) => Buffer.from(await (await fetch(`${BASE_URL}${path}`)).arrayBuffer());
+  const marker = Buffer.from('NotAllowedError');
+  assert.equal((await bytesOf(pageWasm)).includes(marker), false, `${pageWasm} holds the camera code`);
+  await page.goto(`${BASE_URL}/scan`);
+  await waitForHydration(page);
+  await page.locator('#camera-start').waitFor({ state: 'visible' });
+  const camera = fetched.find(isCameraCode);
+  assert.ok(camera, `camera island not fetched on /scan: ${fetched}`);
+  assert.ok((await bytesOf(camera)).includes(marker), `${camera} is not the camera code`);
+  await page.context().close();
 });
 
 test('the live camera reads a label and lands on the profile, verified', async () => {
@@ -165,9 +178,6 @@ test('the live camera reads a label and lands on the profile, verified', async (
     await page.context().grantPermissions(['camera'], { origin: BASE_URL });
     await page.goto(`${BASE_URL}/scan`);
     await waitForHydration(page);
-    // The camera island is split out of the page wasm too, and fetched where it is shown.
-    await page.locator('#camera-start').waitFor({ state: 'visible' });
-    assert.ok(fetched.some(isCameraCode), `camera island not fetched: ${fetched}`);
     assert.equal(fetched.filter(decoder).length, 0, 'decoder fetched before it was needed');
     await Promise.all([
       page.waitForURL(new RegExp(`/r/${id}/`), { timeout: 20000 }),

@@ -408,6 +408,7 @@ mod tests {
         let res = page.respond("N2", false);
         assert!(res.headers().get(header::CONTENT_ENCODING).is_none());
     }
+
     /// A profile route whose every rendering is counted, and which shows the lookup the page
     /// cache made for it (or that it had to look up itself).
     fn counted_profiles(

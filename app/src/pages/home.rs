@@ -2,7 +2,7 @@
 //! link to one of our profiles) is sent on to its profile, anything else is explained here.
 
 use crate::components::{
-    id_error_message, parse_lookup, portal_hosts, redirect_to, set_status, LookupForm,
+    id_error_message, parse_lookup, portal_hosts, redirect_to, set_status, LookupBox,
 };
 use crate::domain::Status;
 use crate::i18n::{tr, use_lang};
@@ -34,7 +34,7 @@ pub fn HomePage() -> impl IntoView {
         <section class="hero" aria-labelledby="home-heading">
             <h1 id="home-heading">{tr(lang, "home.title")}</h1>
             <p class="lead">{tr(lang, "home.intro")}</p>
-            <LookupForm words=crate::components::LookupWords::new(lang) hosts=crate::components::portal_hosts() value=value error=error />
+            <LookupBox value=value error=error />
         </section>
         <section class="panel" aria-labelledby="legend-heading">
             <h2 id="legend-heading">{tr(lang, "home.legend_title")}</h2>

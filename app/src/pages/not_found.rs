@@ -1,6 +1,6 @@
 //! Any path the portal does not serve.
 
-use crate::components::{set_status, LookupForm};
+use crate::components::{set_status, LookupBox};
 use crate::i18n::{tr, use_lang};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +14,7 @@ pub fn NotFoundPage() -> impl IntoView {
         <section class="panel" aria-labelledby="nf-heading">
             <h1 id="nf-heading">{tr(lang, "not_found.title")}</h1>
             <p>{tr(lang, "not_found.detail")}</p>
-            <LookupForm words=crate::components::LookupWords::new(lang) hosts=crate::components::portal_hosts() value=String::new() error=None />
+            <LookupBox value=String::new() />
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! `/r/{ID}`: the public profile, or why there is none (malformed, not registered).
 
 use crate::components::{
-    id_error_message, label_verdict, redirect_to, set_status, GroupedId, LabelVerdict, LookupForm,
+    id_error_message, label_verdict, redirect_to, set_status, GroupedId, LabelVerdict, LookupBox,
     StatusBanner,
 };
 use crate::domain::robot_id::ID_LEN;
@@ -346,7 +346,7 @@ fn NotRegistered(id: RobotId, suggestions: Vec<RobotId>, hotline: String) -> imp
             })}
             <section class="card">
                 <h2>{tr(lang, "lookup.again")}</h2>
-                <LookupForm words=crate::components::LookupWords::new(lang) hosts=crate::components::portal_hosts() value=id.display() error=None />
+                <LookupBox value=id.display() />
             </section>
         </article>
     }
@@ -406,7 +406,7 @@ fn MalformedId(raw: String, err: IdError) -> impl IntoView {
             </section>
             <section class="card">
                 <h2>{tr(lang, "lookup.again")}</h2>
-                <LookupForm words=crate::components::LookupWords::new(lang) hosts=crate::components::portal_hosts() value=typed error=None />
+                <LookupBox value=typed />
             </section>
         </article>
     }
