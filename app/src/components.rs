@@ -187,9 +187,9 @@ pub fn StatusBanner(
 }
 
 /// The words that explain why an input is not an ID, in one language. The server translates
-/// them; the lookup island receives them as a prop, so the browser carries no translation
-/// tables (they were a third of the page's wasm).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// them and hands them to the lookup island (see [`LookupSetup`]), so the browser carries no
+/// translation tables (they were a third of the page's wasm).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdErrorWords {
     empty: String,
     length: String,
@@ -264,7 +264,7 @@ pub fn id_error_message(lang: Lang, err: &IdError) -> String {
 }
 
 /// Everything the lookup island shows, in the page's language (see [`IdErrorWords`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LookupWords {
     label: String,
     hint: String,
@@ -283,6 +283,109 @@ impl LookupWords {
     }
 }
 
+/// Everything the lookup island starts from: its words, the hosts whose links count as this
+/// portal's, and what the server's page showed in the box.
+///
+/// The server works it out and writes it, as JSON, into the form's `data-setup`; in the
+/// browser the island reads it back with the browser's own `JSON.parse`. Island props would
+/// carry the same through serde_json, but its decoder (and the float formatting its error
+/// messages pull in) was a fifth of the wasm every page loads.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LookupSetup {
+    words: LookupWords,
+    hosts: Vec<String>,
+    value: String,
+    error: Option<String>,
+}
+
+impl LookupSetup {
+    /// The setup for this page: in `lang`, with this request's portal hosts.
+    pub fn new(lang: Lang, value: String, error: Option<String>) -> Self {
+        LookupSetup {
+            words: LookupWords::new(lang),
+            hosts: portal_hosts(),
+            value,
+            error,
+        }
+    }
+
+    /// The setup the island starts from, and the `data-setup` text it came in (or goes out) as.
+    fn for_island() -> (LookupSetup, String) {
+        #[cfg(feature = "ssr")]
+        {
+            let setup = use_context::<LookupSetup>()
+                .unwrap_or_else(|| LookupSetup::new(use_lang(), String::new(), None));
+            let text = serde_json::to_string(&setup).unwrap_or_default();
+            (setup, text)
+        }
+        #[cfg(feature = "hydrate")]
+        {
+            let text = document()
+                .query_selector("form.lookup[data-setup]")
+                .ok()
+                .flatten()
+                .and_then(|form| form.get_attribute("data-setup"))
+                .unwrap_or_default();
+            let setup = js_sys::JSON::parse(&text)
+                .map(|v| setup_from_js(&v))
+                .unwrap_or_default();
+            (setup, text)
+        }
+        #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+        {
+            (LookupSetup::default(), String::new())
+        }
+    }
+}
+
+/// [`LookupSetup`] from what `JSON.parse` made of its JSON: a missing or mistyped field reads
+/// as empty (the server wrote it, so that only happens to a page someone altered).
+#[cfg(feature = "hydrate")]
+fn setup_from_js(v: &wasm_bindgen::JsValue) -> LookupSetup {
+    use wasm_bindgen::JsValue;
+    let get = |v: &JsValue, key: &str| {
+        js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    };
+    let text = |v: &JsValue, key: &str| get(v, key).as_string().unwrap_or_default();
+    let texts = |v: &JsValue, key: &str| -> Vec<String> {
+        let list = get(v, key);
+        if js_sys::Array::is_array(&list) {
+            js_sys::Array::from(&list)
+                .iter()
+                .filter_map(|x| x.as_string())
+                .collect()
+        } else {
+            Vec::new()
+        }
+    };
+    let words = get(v, "words");
+    let errors = get(&words, "errors");
+    let mut segments: [String; 4] = Default::default();
+    for (slot, name) in segments.iter_mut().zip(texts(&errors, "segments")) {
+        *slot = name;
+    }
+    LookupSetup {
+        words: LookupWords {
+            label: text(&words, "label"),
+            hint: text(&words, "hint"),
+            submit: text(&words, "submit"),
+            errors: IdErrorWords {
+                empty: text(&errors, "empty"),
+                length: text(&errors, "length"),
+                invisible: text(&errors, "invisible"),
+                look_alike: text(&errors, "look_alike"),
+                character: text(&errors, "character"),
+                foreign_url: text(&errors, "foreign_url"),
+                not_a_profile_url: text(&errors, "not_a_profile_url"),
+                segments,
+            },
+        },
+        hosts: texts(v, "hosts"),
+        value: text(v, "value"),
+        error: get(v, "error").as_string(),
+    }
+}
+
 /// The lookup form as pages show it: in the page's language, taking links to this portal's
 /// hosts (the words and hosts are worked out here, on the server, and handed to the island).
 #[component]
@@ -293,24 +396,24 @@ pub fn LookupBox(
     #[prop(optional_no_strip)]
     error: Option<String>,
 ) -> impl IntoView {
-    view! {
-        <LookupForm words=LookupWords::new(use_lang()) hosts=portal_hosts() value=value error=error />
-    }
+    provide_context(LookupSetup::new(use_lang(), value, error));
+    view! { <LookupForm /> }
 }
 
 /// The lookup form. Works as a plain GET form; with JavaScript (it is an island) it also
-/// checks as you type and goes straight to the profile. Pages use it through [`LookupBox`].
+/// checks as you type and goes straight to the profile. Pages use it through [`LookupBox`],
+/// which gives it its [`LookupSetup`].
 #[island]
-pub fn LookupForm(
-    /// What it says, in the page's language: `LookupWords::new(lang)`.
-    words: LookupWords,
-    /// Hosts whose profile links count as the registry's own (see [`portal_hosts`]).
-    hosts: Vec<String>,
-    /// What the visitor typed last, to put back in the box.
-    value: String,
-    /// The error for `value`, shown from the server's render.
-    error: Option<String>,
-) -> impl IntoView {
+pub fn LookupForm() -> impl IntoView {
+    let (
+        LookupSetup {
+            words,
+            hosts,
+            value,
+            error,
+        },
+        setup_text,
+    ) = LookupSetup::for_island();
     let (message, set_message) = signal(error);
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let hosts_for_check = hosts.clone();
@@ -345,7 +448,14 @@ pub fn LookupForm(
         }
     };
     view! {
-        <form class="lookup" method="get" action="/" on:submit=on_submit novalidate>
+        <form
+            class="lookup"
+            method="get"
+            action="/"
+            on:submit=on_submit
+            novalidate
+            data-setup=setup_text
+        >
             <label for="robot-id">{words.label.clone()}</label>
             <p id="robot-id-hint" class="hint">{words.hint.clone()}</p>
             <div class="lookup-row">

@@ -201,6 +201,15 @@ mod camera {
         decode_luma(w as usize, h as usize, luma).await
     }
 
+    /// Room for the wasm splitter to lay out the read-only data again. It gives each module
+    /// (the page's, the camera's, the decoder's) its own share of the one data segment, aligned,
+    /// and if the shares come out longer than the segment was, it gives up and leaves all the
+    /// data to the page's wasm, the decoder's 64 KB tables included. Nothing reads these bytes
+    /// (so no module keeps them), but the linker must: they are the slack that alignment
+    /// padding uses up.
+    #[used]
+    static SPLIT_SLACK: [u8; 1024] = [0x5a; 1024];
+
     /// The QR decoder: split out of the page's wasm (`cargo leptos build --split`) and fetched
     /// only when a browser without a BarcodeDetector first needs it, so the profile pages every
     /// visitor opens do not carry it.

@@ -146,7 +146,18 @@ test('only /scan fetches the camera code; the wasm other pages load does not hol
   // A string only the camera's code holds (the browser's name for a refused permission).
   const bytesOf = async (path) => Buffer.from(await (await fetch(`${BASE_URL}${path}`)).arrayBuffer());
   const marker = Buffer.from('NotAllowedError');
-  assert.equal((await bytesOf(pageWasm)).includes(marker), false, `${pageWasm} holds the camera code`);
+  const pageBytes = await bytesOf(pageWasm);
+  assert.equal(pageBytes.includes(marker), false, `${pageWasm} holds the camera code`);
+  // Nor the QR decoder's data: its GF(256) multiplication table, whose row for 1 is every byte
+  // 1..255 in order. (The splitter moves data only when the modules' shares fit the segment
+  // they came from; once, they did not, and all 64 KB of it landed in the page wasm.)
+  const gfRow = Buffer.from(Array.from({ length: 255 }, (_, i) => i + 1));
+  assert.equal(pageBytes.includes(gfRow), false, `${pageWasm} holds the QR decoder's tables`);
+  const manifest = await (await fetch(`${BASE_URL}/pkg/__wasm_split_manifest.json`)).json();
+  // Each split point lists the files it needs, its own last.
+  const decoder = Object.entries(manifest).find(([point]) => point.startsWith('decode_luma_'))?.[1].at(-1);
+  assert.ok(decoder, `no QR decoder in the split manifest: ${JSON.stringify(manifest)}`);
+  assert.ok((await bytesOf(`/pkg/${decoder}.wasm`)).includes(gfRow), `${decoder} lacks the decoder's tables`);
   await page.goto(`${BASE_URL}/scan`);
   await waitForHydration(page);
   await page.locator('#camera-start').waitFor({ state: 'visible' });
