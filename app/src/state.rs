@@ -33,15 +33,34 @@ impl Settings {
     }
 }
 
+/// What handlers share. axum hands every handler (and this app's fallback) its own copy of
+/// the state for each request, so [`AppState`] keeps all of it behind one `Arc`: a copy is a
+/// reference count, not a clone of every pool handle and setting (that was a tenth of the
+/// server's time on its cheapest answers).
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Shared>);
+
+#[derive(Debug)]
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub pool: Pool,
     /// Connections for the public lookup (profile page and API), the hottest path.
     pub lookups: LookupPool,
     pub backend: Backend,
-    /// Shared, not copied: the state is cloned for every request.
     pub settings: std::sync::Arc<Settings>,
+}
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(std::sync::Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

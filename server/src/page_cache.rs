@@ -254,7 +254,8 @@ fn cacheable(status: StatusCode) -> bool {
 /// Requests for a page that is being checked or rendered wait for that one (a crowd scanning
 /// the same label when its copy expires costs one lookup, not one each).
 pub async fn middleware(
-    State(cache): State<Option<PageCache>>,
+    // Shared, not cloned: the state is copied for every request.
+    State(cache): State<Option<Arc<PageCache>>>,
     mut req: Request,
     next: Next,
 ) -> Response {
@@ -436,7 +437,7 @@ mod tests {
             }
         };
         axum::Router::new().route("/r/{*rest}", get(page)).layer(
-            axum::middleware::from_fn_with_state(Some(cache), middleware),
+            axum::middleware::from_fn_with_state(Some(Arc::new(cache)), middleware),
         )
     }
 

@@ -7,7 +7,7 @@ use crate::routes;
 use crate::scan_routes;
 use anyhow::Context;
 use app::app::{shell, App, NONCE_HEADER};
-use app::state::{AppState, Settings};
+use app::state::{AppState, Settings, Shared};
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
@@ -89,7 +89,7 @@ impl Application {
         let mut portal_hosts = config.portal_hosts();
         portal_hosts.push(addr.to_string());
         let keys = crate::keys::load(&config)?;
-        let state = AppState {
+        let state = AppState::new(Shared {
             leptos_options,
             pool,
             lookups,
@@ -103,14 +103,14 @@ impl Application {
                 public_origin: config.label_origin(addr),
                 keys,
             }),
-        };
+        });
         let page_cache = (config.page_cache_ms > 0).then(|| {
             PageCache::new(
                 std::time::Duration::from_millis(config.page_cache_ms),
                 state.lookups.clone(),
             )
         });
-        let router = router(state.clone(), Arc::new(assets), page_cache);
+        let router = router(state.clone(), Arc::new(assets), page_cache.map(Arc::new));
         Ok(Application {
             listener,
             router,
@@ -147,7 +147,7 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<PageCache>) -> Router {
+fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<Arc<PageCache>>) -> Router {
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
     let fn_state = state.clone();

@@ -161,7 +161,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
             .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap(),
-        pool: state.pool,
+        pool: state.pool.clone(),
         demo,
         all,
         _dir: dir,
