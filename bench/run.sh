@@ -339,6 +339,10 @@ run_combination() {
     bench_endpoint "$backend" "$n" css "$BASE$CSS_PATH" "CSS (gzip)" "${gz[@]}"
   fi
   bench_endpoint "$backend" "$n" wasm "$BASE$WASM_PATH" "wasm (gzip)" "${gz[@]}"
+  # What a phone's browser asks for: it takes brotli, so it gets the smaller copy. Shown for
+  # reference; the target above is judged on the gzip row, the larger of the two.
+  bench_endpoint "$backend" "$n" wasm_br "$BASE$WASM_PATH" "wasm (as browsers ask: br)" \
+    -H 'Accept-Encoding: gzip, deflate, br, zstd'
 
   if ((SIZES_DONE == 0)); then
     report_sizes "$(head -n 1 "$ids")"
@@ -455,7 +459,7 @@ mkdir -p "$OUT/wrk"
 {
   printf '\n## %s\n\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   printf -- '- machine: %s CPUs (nproc), %s\n' "$(nproc)" "$(uname -srm)"
-  printf -- '- wrk: -t%s -c%s -d%s --latency; profile/API pick one of %s IDs at random per request; static files with Accept-Encoding: gzip\n' \
+  printf -- '- wrk: -t%s -c%s -d%s --latency; profile/API pick one of %s IDs at random per request; static files with Accept-Encoding: gzip, the wasm also as browsers ask (br)\n' \
     "$THREADS" "$CONNECTIONS" "$DURATION" "$ID_COUNT"
   printf -- '- server: RUST_LOG=%s, DEMO_ROBOTS=0, on %s:%s; warm-up %s\n' "$SERVER_LOG_LEVEL" "$HOST" "$PORT" "$WARMUP"
 } | tee -a "$RESULTS"
