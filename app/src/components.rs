@@ -5,7 +5,7 @@ use crate::domain::{IdError, Lang, RobotId, Segment};
 use crate::i18n::{fill, tr, use_lang};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Set the HTTP status of the page being rendered on the server (no-op in the browser).
 pub fn set_status(code: u16) {
@@ -189,7 +189,7 @@ pub fn StatusBanner(
 /// The words that explain why an input is not an ID, in one language. The server translates
 /// them and hands them to the lookup island (see [`LookupSetup`]), so the browser carries no
 /// translation tables (they were a third of the page's wasm).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct IdErrorWords {
     empty: String,
     length: String,
@@ -264,7 +264,7 @@ pub fn id_error_message(lang: Lang, err: &IdError) -> String {
 }
 
 /// Everything the lookup island shows, in the page's language (see [`IdErrorWords`]).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LookupWords {
     label: String,
     hint: String,
@@ -289,8 +289,8 @@ impl LookupWords {
 /// The server works it out and writes it, as JSON, into the form's `data-setup`; in the
 /// browser the island reads it back with the browser's own `JSON.parse`. Island props would
 /// carry the same through serde_json, but its decoder (and the float formatting its error
-/// messages pull in) was a fifth of the wasm every page loads.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// messages pull in) was a quarter of the wasm every page loads.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LookupSetup {
     words: LookupWords,
     hosts: Vec<String>,
@@ -309,31 +309,44 @@ impl LookupSetup {
         }
     }
 
-    /// The setup the island starts from, and the `data-setup` text it came in (or goes out) as.
-    fn for_island() -> (LookupSetup, String) {
+    /// The setup the island starts from, and the `data-setup` text it goes out as (on the
+    /// server; in the browser, `None`, so hydrating does not write back what was taken).
+    fn for_island() -> (LookupSetup, Option<String>) {
         #[cfg(feature = "ssr")]
         {
-            let setup = use_context::<LookupSetup>()
+            // Taken, not read: a later form on the page must not start from this one's.
+            let setup = take_context::<LookupSetup>()
                 .unwrap_or_else(|| LookupSetup::new(use_lang(), String::new(), None));
             let text = serde_json::to_string(&setup).unwrap_or_default();
-            (setup, text)
+            (setup, Some(text))
         }
-        #[cfg(feature = "hydrate")]
+        #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
         {
-            let text = document()
+            // Islands hydrate in page order: this one's form is the first whose setup has not
+            // been taken yet. The attribute goes once read.
+            let form = document()
                 .query_selector("form.lookup[data-setup]")
                 .ok()
-                .flatten()
-                .and_then(|form| form.get_attribute("data-setup"))
+                .flatten();
+            let text = form
+                .as_ref()
+                .and_then(|f| f.get_attribute("data-setup"))
                 .unwrap_or_default();
-            let setup = js_sys::JSON::parse(&text)
-                .map(|v| setup_from_js(&v))
-                .unwrap_or_default();
-            (setup, text)
+            if let Some(f) = &form {
+                let _ = f.remove_attribute("data-setup");
+            }
+            let setup = match js_sys::JSON::parse(&text) {
+                Ok(v) => setup_from_js(&v),
+                Err(_) => {
+                    leptos::logging::warn!("lookup form: no readable data-setup on the page");
+                    LookupSetup::default()
+                }
+            };
+            (setup, None)
         }
         #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
         {
-            (LookupSetup::default(), String::new())
+            (LookupSetup::default(), None)
         }
     }
 }

@@ -46,7 +46,7 @@ pub fn lang_from_headers(headers: &http::HeaderMap) -> Lang {
 }
 
 /// The language of the request being rendered. Pages render on the server only; islands
-/// receive their language as a prop.
+/// get their words from the server, already translated.
 pub fn detect_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {

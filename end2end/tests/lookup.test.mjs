@@ -37,6 +37,23 @@ test('in Chinese, the messages shown as you type are Chinese too', async () => {
   await page.context().close();
 });
 
+test('a page the server rendered with an error hydrates as it is, then checks as you type', async () => {
+  // The island starts from the setup the server wrote into the page (data-setup): the box's
+  // value and error included, quotes and angle brackets in them left as typed.
+  const page = await openPage(t.browser);
+  const form = new LookupForm(page);
+  const typed = 'CNA1B2"<&>';
+  await page.goto(`${BASE_URL}/?id=${encodeURIComponent(typed)}`);
+  await waitForHydration(page);
+  assert.equal(await form.input.inputValue(), typed);
+  assert.match(await form.error.innerText(), /Position 7 \(model\): '"' is not A–Z or 0–9/);
+  assert.equal(await page.locator('form.lookup[data-setup]').count(), 0, 'the island took its setup');
+  await form.type('CN-A1B2');
+  await page.waitForFunction(() => document.querySelector('#robot-id-error').textContent.includes('6 characters'));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('a pasted portal link lands on the profile', async () => {
   const page = await openPage(t.browser);
   const form = new LookupForm(page);

@@ -23,7 +23,9 @@ pub fn HomePage() -> impl IntoView {
             }
             Err(e) => {
                 set_status(400);
-                (raw.to_string(), Some(id_error_message(lang, &e)))
+                // Put back no more than the box takes (its `maxlength`).
+                let shown = raw.chars().take(300).collect();
+                (shown, Some(id_error_message(lang, &e)))
             }
         },
         None => (String::new(), None),
