@@ -3,6 +3,7 @@
 use crate::domain::robot_id::BadChar;
 use crate::domain::{IdError, Lang, RobotId, Segment};
 use crate::i18n::{fill, tr, use_lang};
+use crate::island_setup::IslandSetup;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use serde::Serialize;
@@ -284,12 +285,8 @@ impl LookupWords {
 }
 
 /// Everything the lookup island starts from: its words, the hosts whose links count as this
-/// portal's, and what the server's page showed in the box.
-///
-/// The server works it out and writes it, as JSON, into the form's `data-setup`; in the
-/// browser the island reads it back with the browser's own `JSON.parse`. Island props would
-/// carry the same through serde_json, but its decoder (and the float formatting its error
-/// messages pull in) was a quarter of the wasm every page loads.
+/// portal's, and what the server's page showed in the box. Handed over through the page, not
+/// as island props (see [`crate::island_setup`]).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LookupSetup {
     words: LookupWords,
@@ -308,94 +305,44 @@ impl LookupSetup {
             error,
         }
     }
-
-    /// The setup the island starts from, and the `data-setup` text it goes out as (on the
-    /// server; in the browser, `None`, so hydrating does not write back what was taken).
-    fn for_island() -> (LookupSetup, Option<String>) {
-        #[cfg(feature = "ssr")]
-        {
-            // Taken, not read: a later form on the page must not start from this one's.
-            let setup = take_context::<LookupSetup>()
-                .unwrap_or_else(|| LookupSetup::new(use_lang(), String::new(), None));
-            let text = serde_json::to_string(&setup).unwrap_or_default();
-            (setup, Some(text))
-        }
-        #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-        {
-            // Islands hydrate in page order: this one's form is the first whose setup has not
-            // been taken yet. The attribute goes once read.
-            let form = document()
-                .query_selector("form.lookup[data-setup]")
-                .ok()
-                .flatten();
-            let text = form
-                .as_ref()
-                .and_then(|f| f.get_attribute("data-setup"))
-                .unwrap_or_default();
-            if let Some(f) = &form {
-                let _ = f.remove_attribute("data-setup");
-            }
-            let setup = match js_sys::JSON::parse(&text) {
-                Ok(v) => setup_from_js(&v),
-                Err(_) => {
-                    leptos::logging::warn!("lookup form: no readable data-setup on the page");
-                    LookupSetup::default()
-                }
-            };
-            (setup, None)
-        }
-        #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
-        {
-            (LookupSetup::default(), None)
-        }
-    }
 }
 
-/// [`LookupSetup`] from what `JSON.parse` made of its JSON: a missing or mistyped field reads
-/// as empty (the server wrote it, so that only happens to a page someone altered).
-#[cfg(feature = "hydrate")]
-fn setup_from_js(v: &wasm_bindgen::JsValue) -> LookupSetup {
-    use wasm_bindgen::JsValue;
-    let get = |v: &JsValue, key: &str| {
-        js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    };
-    let text = |v: &JsValue, key: &str| get(v, key).as_string().unwrap_or_default();
-    let texts = |v: &JsValue, key: &str| -> Vec<String> {
-        let list = get(v, key);
-        if js_sys::Array::is_array(&list) {
-            js_sys::Array::from(&list)
-                .iter()
-                .filter_map(|x| x.as_string())
-                .collect()
-        } else {
-            Vec::new()
-        }
-    };
-    let words = get(v, "words");
-    let errors = get(&words, "errors");
-    let mut segments: [String; 4] = Default::default();
-    for (slot, name) in segments.iter_mut().zip(texts(&errors, "segments")) {
-        *slot = name;
+impl IslandSetup for LookupSetup {
+    const ROOT: &'static str = "form.lookup";
+
+    fn fallback() -> Self {
+        LookupSetup::new(use_lang(), String::new(), None)
     }
-    LookupSetup {
-        words: LookupWords {
-            label: text(&words, "label"),
-            hint: text(&words, "hint"),
-            submit: text(&words, "submit"),
-            errors: IdErrorWords {
-                empty: text(&errors, "empty"),
-                length: text(&errors, "length"),
-                invisible: text(&errors, "invisible"),
-                look_alike: text(&errors, "look_alike"),
-                character: text(&errors, "character"),
-                foreign_url: text(&errors, "foreign_url"),
-                not_a_profile_url: text(&errors, "not_a_profile_url"),
-                segments,
+
+    #[cfg(feature = "hydrate")]
+    fn from_js(v: &wasm_bindgen::JsValue) -> Self {
+        use crate::island_setup::js::{get, text, texts};
+        let words = get(v, "words");
+        let errors = get(&words, "errors");
+        let mut segments: [String; 4] = Default::default();
+        for (slot, name) in segments.iter_mut().zip(texts(&errors, "segments")) {
+            *slot = name;
+        }
+        LookupSetup {
+            words: LookupWords {
+                label: text(&words, "label"),
+                hint: text(&words, "hint"),
+                submit: text(&words, "submit"),
+                errors: IdErrorWords {
+                    empty: text(&errors, "empty"),
+                    length: text(&errors, "length"),
+                    invisible: text(&errors, "invisible"),
+                    look_alike: text(&errors, "look_alike"),
+                    character: text(&errors, "character"),
+                    foreign_url: text(&errors, "foreign_url"),
+                    not_a_profile_url: text(&errors, "not_a_profile_url"),
+                    segments,
+                },
             },
-        },
-        hosts: texts(v, "hosts"),
-        value: text(v, "value"),
-        error: get(v, "error").as_string(),
+            hosts: texts(v, "hosts"),
+            value: text(v, "value"),
+            error: get(v, "error").as_string(),
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod app;
 pub mod components;
 pub mod domain;
 pub mod i18n;
+pub mod island_setup;
 pub mod pages;
 pub mod scanner;
 pub mod server_fns;

@@ -3,13 +3,15 @@
 //! otherwise with rqrr compiled into the page's wasm, then hands the text to `/verify`.
 
 use crate::domain::Lang;
-use crate::i18n::tr;
+use crate::i18n::{tr, use_lang};
+use crate::island_setup::IslandSetup;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Everything the camera island says, translated on the server into the page's language and
-/// handed over as a prop: the browser carries no translation tables.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// handed over through the page (see [`crate::island_setup`]): the browser carries no
+/// translation tables. The scan page puts it in context for the island.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CameraWords {
     needs_js: String,
     hint: String,
@@ -41,11 +43,36 @@ impl CameraWords {
     }
 }
 
+impl IslandSetup for CameraWords {
+    const ROOT: &'static str = "div.camera";
+
+    fn fallback() -> Self {
+        CameraWords::new(use_lang())
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn from_js(v: &wasm_bindgen::JsValue) -> Self {
+        use crate::island_setup::js::text;
+        CameraWords {
+            needs_js: text(v, "needs_js"),
+            hint: text(v, "hint"),
+            start: text(v, "start"),
+            video: text(v, "video"),
+            starting: text(v, "starting"),
+            looking: text(v, "looking"),
+            timeout: text(v, "timeout"),
+            found: text(v, "found"),
+            denied: text(v, "denied"),
+            unavailable: text(v, "unavailable"),
+        }
+    }
+}
+
+/// The live camera. Its words come from the page: put `CameraWords::new(lang)` in context
+/// where it is shown.
 #[island(lazy)]
-pub fn CameraScanner(
-    /// What it says, in the page's language: `CameraWords::new(lang)`.
-    words: CameraWords,
-) -> impl IntoView {
+pub fn CameraScanner() -> impl IntoView {
+    let (words, setup_text) = CameraWords::for_island();
     // False in the server's HTML; true once the island runs, so the button only shows when
     // it can work.
     let (ready, set_ready) = signal(false);
@@ -66,7 +93,7 @@ pub fn CameraScanner(
         }
     };
     view! {
-        <div class="camera">
+        <div class="camera" data-setup=setup_text>
             <p class="hint" hidden=move || ready.get()>{words.needs_js.clone()}</p>
             <div class="camera-live" hidden=move || !ready.get()>
                 <p class="hint">{words.hint.clone()}</p>

@@ -74,6 +74,20 @@ test('a foreign code typed into the scanner shows the stop page', async () => {
   await page.context().close();
 });
 
+test('the camera island speaks the page\'s language, from the setup the page hands it', async () => {
+  // Pressed, the island says it is starting the camera, in Chinese, with words it took from the
+  // page's data-setup (the wasm carries no translations).
+  const page = await openPage(t.browser, { locale: 'zh-CN' });
+  await page.goto(`${BASE_URL}/scan`);
+  await waitForHydration(page);
+  await page.locator('#camera-start').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('div.camera[data-setup]').count(), 0, 'the island took its setup');
+  await page.locator('#camera-start').click();
+  await page.waitForFunction(() => document.querySelector('#camera-status').textContent.trim() !== '');
+  assert.match(await page.locator('#camera-status').innerText(), /^(正在打开相机|本网站的相机权限已被阻止|无法打开相机)/);
+  await page.context().close();
+});
+
 test('without JavaScript the scanner says the camera needs it and offers the rest', async () => {
   const page = await openPage(t.browser, { javaScriptEnabled: false });
   await page.goto(`${BASE_URL}/scan`);

@@ -39,6 +39,8 @@ pub fn ScanPage() -> impl IntoView {
     if let Some(p) = &problem {
         set_status(p.status);
     }
+    // What the camera island says, for it to take (see `crate::island_setup`).
+    provide_context(crate::scanner::CameraWords::new(lang));
     view! {
         <Title text=format!("{} · {}", tr(lang, "scan.title"), tr(lang, "site.name")) />
         <section class="hero" aria-labelledby="scan-heading">
@@ -52,7 +54,7 @@ pub fn ScanPage() -> impl IntoView {
         })}
         <section class="panel" aria-labelledby="camera-heading">
             <h2 id="camera-heading">{tr(lang, "scan.camera_title")}</h2>
-            <CameraScanner words=crate::scanner::CameraWords::new(lang) />
+            <CameraScanner />
         </section>
         <section class="panel" aria-labelledby="photo-heading">
             <h2 id="photo-heading">{tr(lang, "scan.photo_title")}</h2>
