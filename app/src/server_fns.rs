@@ -14,8 +14,11 @@ pub async fn lookup_robot(id: String) -> Result<Lookup, ServerFnError> {
             .filter(|done| done.id == id)
             .map(|done| done.lookup.clone())
     });
-    if let Some(lookup) = done.flatten() {
-        return Ok(lookup);
+    match done.flatten() {
+        Some(Some(lookup)) => return Ok(lookup),
+        // The page cache's check just failed on this request; a second try would wait as long.
+        Some(None) => return Err(ServerFnError::new("registry unavailable")),
+        None => {}
     }
     let state = expect_context::<crate::state::AppState>();
     crate::services::lookup(&state.lookups, &id, &crate::services::today())

@@ -23,7 +23,9 @@ fn kmh(cms: i64) -> f64 {
 #[derive(Clone, Debug)]
 pub struct LookupDone {
     pub id: RobotId,
-    pub lookup: Lookup,
+    /// `None`: the registry could not answer (the failure is already logged), so the page
+    /// says so at once instead of trying again.
+    pub lookup: Option<Lookup>,
 }
 
 /// Look up a well-formed ID: its public profile, or the registered IDs it may have been

@@ -182,8 +182,8 @@ impl GzipParts {
 
 type Key = (String, String, Lang);
 
-/// What the registry says a profile page shows now; `None` when it cannot tell (the page then
-/// makes its own lookup, and shows its own error).
+/// What the registry says a profile page shows now; `None` when it cannot tell (logged by the
+/// check; the page is then told so, and shows its error without asking again).
 type Check =
     Arc<dyn Fn(RobotId) -> Pin<Box<dyn Future<Output = Option<Lookup>> + Send>> + Send + Sync>;
 
@@ -212,6 +212,7 @@ impl PageCache {
                 Box::pin(async move {
                     app::services::lookup(&lookups, &id, &app::services::today())
                         .await
+                        .map_err(|e| tracing::error!(error = %e, "profile lookup failed"))
                         .ok()
                 })
             }),
@@ -296,15 +297,18 @@ pub async fn middleware(
     let rendered = pages
         .try_get_with(key.clone(), async move {
             let now = match profile_id(req.uri().path()) {
-                Some(id) => (cache.check)(id.clone())
-                    .await
-                    .map(|lookup| LookupDone { id, lookup }),
+                Some(id) => Some(LookupDone {
+                    lookup: (cache.check)(id.clone()).await,
+                    id,
+                }),
                 None => None,
             };
             if let Some(done) = &now {
-                if let Some(last) = cache.checked.get(&key).await {
-                    if last.lookup == done.lookup {
-                        return Ok(last.page.clone());
+                if let Some(lookup) = &done.lookup {
+                    if let Some(last) = cache.checked.get(&key).await {
+                        if last.lookup == *lookup {
+                            return Ok(last.page.clone());
+                        }
                     }
                 }
                 req.extensions_mut().insert(done.clone());
@@ -314,9 +318,13 @@ pub async fn middleware(
                 return Err(page);
             }
             let page = Arc::new(page);
-            if let Some(done) = now {
+            if let Some(LookupDone {
+                lookup: Some(lookup),
+                ..
+            }) = now
+            {
                 let last = Checked {
-                    lookup: done.lookup,
+                    lookup,
                     page: page.clone(),
                 };
                 cache.checked.insert(key, Arc::new(last)).await;
@@ -425,11 +433,12 @@ mod tests {
                 let shown = match req.extensions().get::<LookupDone>() {
                     Some(LookupDone {
                         lookup:
-                            Lookup::NotRegistered {
+                            Some(Lookup::NotRegistered {
                                 regulator_hotline, ..
-                            },
+                            }),
                         ..
                     }) => format!("given {regulator_hotline}"),
+                    Some(LookupDone { lookup: None, .. }) => "told it is down".to_string(),
                     Some(_) => "given a profile".to_string(),
                     None => "looked up itself".to_string(),
                 };
@@ -465,16 +474,17 @@ mod tests {
         let id = "CNJARZJA033200000000000000001";
         assert!(profile_id(&format!("/r/{id}")).is_some());
 
-        // The registry: a hotline the test changes, and how often it was asked.
-        let hotline = Arc::new(Mutex::new("110".to_string()));
+        // The registry: a hotline the test changes (none: the registry is down), and how
+        // often it was asked.
+        let hotline = Arc::new(Mutex::new(Some("110".to_string())));
         let checks = Arc::new(AtomicUsize::new(0));
         let check: Check = {
             let (hotline, checks) = (hotline.clone(), checks.clone());
             Arc::new(move |_id| {
                 checks.fetch_add(1, SeqCst);
-                let regulator_hotline = hotline.lock().unwrap().clone();
+                let answer = hotline.lock().unwrap().clone();
                 Box::pin(async move {
-                    Some(Lookup::NotRegistered {
+                    answer.map(|regulator_hotline| Lookup::NotRegistered {
                         suggestions: Vec::new(),
                         regulator_hotline,
                     })
@@ -502,7 +512,7 @@ mod tests {
         assert_eq!((checks.load(SeqCst), renders.load(SeqCst)), (2, 1));
 
         // Expired, registry changed: rendered again, from the new answer.
-        *hotline.lock().unwrap() = "112".to_string();
+        *hotline.lock().unwrap() = Some("112".to_string());
         tokio::time::sleep(TTL * 3).await;
         let changed = fetch(&router, &path, "n4").await;
         assert_eq!(changed, "<script nonce=\"n4\"></script><p>given 112</p>");
@@ -513,5 +523,13 @@ mod tests {
         let tidy = fetch(&router, &format!("/r/{}", id.to_lowercase()), "n5").await;
         assert!(tidy.contains("looked up itself"), "{tidy}");
         assert_eq!((checks.load(SeqCst), renders.load(SeqCst)), (3, 3));
+
+        // Expired while the registry is down: the page is told so rather than left to ask
+        // again (its answer, an error, is not kept: the real page answers 503).
+        *hotline.lock().unwrap() = None;
+        tokio::time::sleep(TTL * 3).await;
+        let down = fetch(&router, &path, "n6").await;
+        assert_eq!(down, "<script nonce=\"n6\"></script><p>told it is down</p>");
+        assert_eq!((checks.load(SeqCst), renders.load(SeqCst)), (4, 4));
     }
 }
