@@ -47,7 +47,7 @@ pub struct Shared {
     /// Connections for the public lookup (profile page and API), the hottest path.
     pub lookups: LookupPool,
     pub backend: Backend,
-    pub settings: std::sync::Arc<Settings>,
+    pub settings: Settings,
 }
 
 impl AppState {

@@ -94,7 +94,7 @@ impl Application {
             pool,
             lookups,
             backend,
-            settings: Arc::new(Settings {
+            settings: Settings {
                 portal_hosts,
                 secure_cookies: config
                     .public_origin
@@ -102,7 +102,7 @@ impl Application {
                     .is_some_and(|o| o.starts_with("https://")),
                 public_origin: config.label_origin(addr),
                 keys,
-            }),
+            },
         });
         let page_cache = (config.page_cache_ms > 0).then(|| {
             PageCache::new(
