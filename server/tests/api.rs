@@ -575,6 +575,38 @@ helpers::on_both!(a_kept_profile_shows_a_change_once_its_time_is_up, |c| {
     c.page_cache_ms = super::PAGE_TTL_MS
 });
 
+/// While the registry cannot be read, a profile says so, in the visitor's language, with 503,
+/// and the API answers 503 with its error body; neither answer is kept, so the profile is back
+/// as soon as the registry is.
+async fn an_unreadable_registry_answers_503_and_is_not_kept(app: &TestApp) {
+    let id = app.id_for(Status::InService);
+    let path = format!("/r/{id}");
+    let rename = |sql: &'static str| sqlx::query(sql).execute(&app.pool);
+    rename("ALTER TABLE robots RENAME TO robots_away")
+        .await
+        .unwrap();
+
+    let res = app.get(&path).await;
+    assert_eq!(res.status(), 503);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("The registry cannot be reached"), "{html}");
+    let res = app.get_with(&path, &[("accept-language", "zh-CN")]).await;
+    assert_eq!(res.status(), 503);
+    assert!(res.text().await.unwrap().contains("暂时无法连接登记系统"));
+    let res = app.get(&format!("/api/v1/robots/{id}")).await;
+    assert_eq!(res.status(), 503);
+    let json: Value = res.json().await.unwrap();
+    assert_eq!(json["error"]["code"], "unavailable");
+
+    rename("ALTER TABLE robots_away RENAME TO robots")
+        .await
+        .unwrap();
+    let res = app.get(&path).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("banner--in_service"));
+}
+helpers::on_both!(an_unreadable_registry_answers_503_and_is_not_kept);
+
 /// How long the lookup keeps reference data in [`an_operators_new_number_reaches_the_profile`].
 const REFERENCE_TTL_MS: u64 = 300;
 
