@@ -13,7 +13,7 @@ CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3; exit}' Cargo.lock)
 APT_UPDATED := $(CACHE_DIR)/.apt-updated
 
-.PHONY: run build setup tools target test test-unit test-e2e browser e2e-deps fmt clean-data bench
+.PHONY: run build setup tools target test test-unit test-e2e test-soak browser e2e-deps fmt clean-data bench soak examples
 
 run: build ## Build in release mode and serve on 127.0.0.1:3000 with SQLite and demo data.
 	target/release/robopass
@@ -56,7 +56,7 @@ e2e-deps:
 	@if [ ! -d end2end/node_modules/playwright-core ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \
 	  (cd end2end && npm ci --no-audit --no-fund --loglevel=error); fi
 
-test: build browser e2e-deps test-unit test-e2e ## Every test: unit, property, integration (SQLite + PostgreSQL), browser.
+test: build browser e2e-deps test-unit test-e2e test-soak ## Every test: unit, property, integration (SQLite + PostgreSQL), browser, a short soak.
 
 test-unit:
 	@# Each PostgreSQL test makes its own database; clear the ones earlier runs left behind.
@@ -68,8 +68,19 @@ test-unit:
 test-e2e:
 	end2end/run.sh
 
-bench: build
-	cargo build --release -p server --example label_photo
+# The benchmarks' and the soak test's helpers, built like the server (release).
+examples:
+	cargo build --release -p server --example label_photo --example soak
+
+# Hostile traffic mixed with real, for 45 seconds: no 5xx, still answering, stops on SIGTERM.
+test-soak: examples
+	bench/soak.sh --quick
+
+# The same for ten minutes on 28,000 robots: the figures in bench/README.md.
+soak: build examples
+	bench/soak.sh
+
+bench: build examples
 	bench/run.sh
 	bench/labels.sh
 

@@ -35,16 +35,13 @@ pub fn redirect_to(path: &str, code: u16) {
 }
 
 /// Hosts whose profile links the lookup box accepts as the registry's own: the configured
-/// ones and the host this request came in on. Worked out on the server and handed to the
-/// lookup island, so the browser and the server agree.
+/// ones. Worked out on the server and handed to the lookup island, so the browser and the
+/// server agree.
 pub fn portal_hosts() -> Vec<String> {
     #[cfg(feature = "ssr")]
     {
-        let host = use_context::<http::request::Parts>()
-            .and_then(|p| p.headers.get(http::header::HOST).cloned())
-            .and_then(|h| h.to_str().ok().map(str::to_string));
         use_context::<crate::state::AppState>()
-            .map(|s| s.settings.hosts_for(host.as_deref()))
+            .map(|s| s.settings.portal_hosts.clone())
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

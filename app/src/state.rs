@@ -5,7 +5,9 @@ use leptos::prelude::LeptosOptions;
 
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// Hosts (with port, when not 80/443) whose `/r/{ID}` links count as the registry's own.
+    /// The registry's own hosts (with port, when not 80/443): the configured ones only, never
+    /// a request's `Host` (requests for other hosts are refused before they reach a page).
+    /// Only links to these count as the registry's.
     pub portal_hosts: Vec<String>,
     /// Mark cookies `Secure` (the public origin is HTTPS).
     pub secure_cookies: bool,
@@ -16,17 +18,10 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The hosts whose links count as the registry's for a request that came in on `host`.
-    pub fn hosts_for(&self, host: Option<&str>) -> Vec<String> {
-        let mut hosts = self.portal_hosts.clone();
-        hosts.extend(host.map(str::to_string));
-        hosts
-    }
-
-    /// What scanned codes are judged against, given [`Settings::hosts_for`].
-    pub fn registry<'a>(&'a self, hosts: &'a [String]) -> crate::verdict::Registry<'a> {
+    /// What scanned codes are judged against.
+    pub fn registry(&self) -> crate::verdict::Registry<'_> {
         crate::verdict::Registry {
-            hosts,
+            hosts: &self.portal_hosts,
             keys: &self.keys,
             https_only: self.public_origin.starts_with("https://"),
         }

@@ -15,6 +15,8 @@ pub struct Config {
     pub demo_robots: u64,
     /// How long a rendered profile page may be served again (0: never).
     pub page_cache_ms: u64,
+    /// Most bytes of rendered pages kept (`PAGE_CACHE_MB`).
+    pub page_cache_bytes: u64,
     /// How long the lookup keeps organisations, models and venues it has read.
     pub reference_cache_ms: u64,
     /// Pool size; `None` picks a default that suits the database.
@@ -25,6 +27,10 @@ pub struct Config {
     pub signing_key_file: String,
     /// Public keys (base64url) of retired signing keys whose labels still verify.
     pub retired_signing_keys: Vec<String>,
+    /// Further hosts (`host` or `host:port`) the portal answers on besides `PUBLIC_ORIGIN`'s.
+    pub allowed_hosts: Vec<String>,
+    /// The program that reads photos (`robopass decode-photo`); `None`: this program.
+    pub decoder_exe: Option<std::path::PathBuf>,
 }
 
 /// Everything but the signing key, which is never printed.
@@ -41,6 +47,7 @@ impl std::fmt::Debug for Config {
             .field("public_origin", &self.public_origin)
             .field("demo_robots", &self.demo_robots)
             .field("page_cache_ms", &self.page_cache_ms)
+            .field("page_cache_bytes", &self.page_cache_bytes)
             .field("reference_cache_ms", &self.reference_cache_ms)
             .field("db_max_connections", &self.db_max_connections)
             .field(
@@ -49,6 +56,8 @@ impl std::fmt::Debug for Config {
             )
             .field("signing_key_file", &self.signing_key_file)
             .field("retired_signing_keys", &self.retired_signing_keys)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("decoder_exe", &self.decoder_exe)
             .finish()
     }
 }
@@ -80,10 +89,38 @@ fn within_a_day(name: &str, ms: u64) -> anyhow::Result<u64> {
     Ok(ms)
 }
 
+/// A comma-separated list from the variable `name`, blanks left out.
+fn list(name: &str) -> Vec<String> {
+    var(name)
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Robots the embedded default database is filled with on first start.
+pub const DEFAULT_DEMO_ROBOTS: u64 = 28_000;
+
+/// Demo robots for an empty registry unless `DEMO_ROBOTS` says otherwise: the embedded default
+/// database only. A database named by `DATABASE_URL` must never be filled with fictitious
+/// robots whose labels the server then signs, unless someone asks for them.
+fn default_demo_robots(database_url: Option<&str>) -> u64 {
+    match database_url {
+        None => DEFAULT_DEMO_ROBOTS,
+        Some(_) => 0,
+    }
+}
+
 impl Config {
     pub fn from_env() -> anyhow::Result<Config> {
-        Ok(Config {
-            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/robopass.db".into()),
+        let database_url = var("DATABASE_URL");
+        let demo_default = default_demo_robots(database_url.as_deref());
+        let config = Config {
+            database_url: database_url.unwrap_or_else(|| "sqlite://data/robopass.db".into()),
             site_addr: parsed("LEPTOS_SITE_ADDR", "host:port, e.g. 127.0.0.1:3000")?
                 .unwrap_or_else(|| ([127, 0, 0, 1], 3000).into()),
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
@@ -101,23 +138,46 @@ impl Config {
                     Ok(o)
                 })
                 .transpose()?,
-            demo_robots: parsed("DEMO_ROBOTS", "a whole number")?.unwrap_or(28_000),
+            demo_robots: parsed("DEMO_ROBOTS", "a whole number")?.unwrap_or(demo_default),
             page_cache_ms: cache_ms("PAGE_CACHE_MS", 1000)?,
+            page_cache_bytes: parsed::<u64>("PAGE_CACHE_MB", "a whole number of megabytes, 1 to 65536")?
+                .map(|mb| {
+                    if (1..=65_536).contains(&mb) {
+                        Ok(mb * 1024 * 1024)
+                    } else {
+                        Err(anyhow::anyhow!("PAGE_CACHE_MB must be a whole number of megabytes, 1 to 65536"))
+                    }
+                })
+                .transpose()?
+                .unwrap_or(crate::page_cache::DEFAULT_BYTES),
             reference_cache_ms: cache_ms("REFERENCE_CACHE_MS", 30_000)?,
             db_max_connections: parsed("DB_MAX_CONNECTIONS", "a whole number")?,
             signing_key: var("SIGNING_KEY"),
             signing_key_file: var("SIGNING_KEY_FILE")
                 .unwrap_or_else(|| "data/signing-key.json".into()),
-            retired_signing_keys: var("RETIRED_SIGNING_KEYS")
-                .map(|v| {
-                    v.split(',')
-                        .map(str::trim)
-                        .filter(|k| !k.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
+            retired_signing_keys: list("RETIRED_SIGNING_KEYS"),
+            allowed_hosts: list("ALLOWED_HOSTS")
+                .into_iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
+            decoder_exe: None,
+        };
+        config.check_exposure()?;
+        Ok(config)
+    }
+
+    /// Refuse to serve beyond this machine without `PUBLIC_ORIGIN`: labels would point at the
+    /// listen address, and nothing would say which hosts are the registry's.
+    pub fn check_exposure(&self) -> anyhow::Result<()> {
+        if self.public_origin.is_none() && !self.site_addr.ip().is_loopback() {
+            anyhow::bail!(
+                "LEPTOS_SITE_ADDR is {}, which other machines can reach, but PUBLIC_ORIGIN is not set. \
+                 Set PUBLIC_ORIGIN to the address people reach the portal at (e.g. https://robopass.example), \
+                 or listen on 127.0.0.1 only",
+                self.site_addr
+            );
+        }
+        Ok(())
     }
 
     /// The origin labels point to: `PUBLIC_ORIGIN`, else the address the server listens on.
@@ -129,18 +189,27 @@ impl Config {
             .to_string()
     }
 
-    /// Hosts whose `/r/{ID}` links the lookup accepts as the registry's own.
-    pub fn portal_hosts(&self) -> Vec<String> {
-        let mut hosts = vec![self.site_addr.to_string()];
+    /// The registry's own hosts, given the address it listens on: `PUBLIC_ORIGIN`'s, those in
+    /// `ALLOWED_HOSTS`, and a loopback listen address (reachable from this machine only) under
+    /// its number and as `localhost`. Requests for any other `Host` are refused, and only links
+    /// to these count as the registry's.
+    pub fn portal_hosts(&self, addr: SocketAddr) -> Vec<String> {
+        let mut hosts = Vec::new();
         if let Some(origin) = &self.public_origin {
             let host = origin
                 .split("://")
                 .nth(1)
                 .unwrap_or(origin)
                 .trim_end_matches('/')
-                .to_string();
+                .to_ascii_lowercase();
             hosts.push(host);
         }
+        hosts.extend(self.allowed_hosts.iter().cloned());
+        if addr.ip().is_loopback() {
+            hosts.push(addr.to_string());
+            hosts.push(format!("localhost:{}", addr.port()));
+        }
+        hosts.dedup();
         hosts
     }
 }
@@ -165,6 +234,60 @@ mod tests {
         );
     }
 
+    fn config(site_addr: &str, public_origin: Option<&str>) -> Config {
+        Config {
+            database_url: "sqlite://data/robopass.db".into(),
+            site_addr: site_addr.parse().unwrap(),
+            site_root: "target/site".into(),
+            public_origin: public_origin.map(str::to_string),
+            demo_robots: 0,
+            page_cache_ms: 1000,
+            page_cache_bytes: crate::page_cache::DEFAULT_BYTES,
+            reference_cache_ms: 30_000,
+            db_max_connections: None,
+            signing_key: None,
+            signing_key_file: "data/signing-key.json".into(),
+            retired_signing_keys: Vec::new(),
+            allowed_hosts: vec!["portal.internal".into()],
+            decoder_exe: None,
+        }
+    }
+
+    #[test]
+    fn demo_data_is_for_the_embedded_default_only() {
+        assert_eq!(default_demo_robots(None), DEFAULT_DEMO_ROBOTS);
+        assert_eq!(default_demo_robots(Some("sqlite://data/robopass.db")), 0);
+        assert_eq!(default_demo_robots(Some("postgres://db/registry")), 0);
+    }
+
+    #[test]
+    fn serving_beyond_this_machine_needs_a_public_origin() {
+        assert!(config("127.0.0.1:3000", None).check_exposure().is_ok());
+        assert!(config("[::1]:3000", None).check_exposure().is_ok());
+        let err = config("0.0.0.0:3000", None).check_exposure().unwrap_err();
+        assert!(
+            err.to_string().contains("PUBLIC_ORIGIN is not set"),
+            "{err}"
+        );
+        assert!(config("0.0.0.0:3000", Some("https://robopass.example"))
+            .check_exposure()
+            .is_ok());
+    }
+
+    #[test]
+    fn the_registry_hosts_are_the_configured_ones() {
+        let public = config("0.0.0.0:3000", Some("https://Robopass.Example"));
+        assert_eq!(
+            public.portal_hosts("10.1.2.3:3000".parse().unwrap()),
+            vec!["robopass.example", "portal.internal"]
+        );
+        let local = config("127.0.0.1:3000", None);
+        assert_eq!(
+            local.portal_hosts("127.0.0.1:3000".parse().unwrap()),
+            vec!["portal.internal", "127.0.0.1:3000", "localhost:3000"]
+        );
+    }
+
     #[test]
     fn the_database_password_is_not_printed() {
         let config = Config {
@@ -174,11 +297,14 @@ mod tests {
             public_origin: None,
             demo_robots: 0,
             page_cache_ms: 1000,
+            page_cache_bytes: crate::page_cache::DEFAULT_BYTES,
             reference_cache_ms: 30_000,
             db_max_connections: None,
             signing_key: Some("secret-seed".into()),
             signing_key_file: "data/signing-key.json".into(),
             retired_signing_keys: Vec::new(),
+            allowed_hosts: Vec::new(),
+            decoder_exe: None,
         };
         let printed = format!("{config:?}");
         assert!(!printed.contains("hunter2"), "{printed}");

@@ -40,6 +40,13 @@ enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
+    /// Read the QR codes in a photo given on standard input (used by the server, one process a
+    /// photo, so that a photo that takes too long can be stopped).
+    #[command(hide = true)]
+    DecodePhoto {
+        /// CPU time the reading may take, in milliseconds.
+        cpu_ms: u64,
+    },
     /// Write brotli copies of the built site's files (LEPTOS_SITE_ROOT), served to browsers
     /// that take them; `make build` runs it.
     Precompress,
@@ -69,10 +76,21 @@ async fn seed(pool: &app::db::Pool, backend: app::db::Backend, robots: u64) -> a
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    server::telemetry::init();
+fn main() -> anyhow::Result<std::process::ExitCode> {
     let cli = Cli::parse();
+    if let Some(Command::DecodePhoto { cpu_ms }) = cli.command {
+        // No runtime, no settings, no logging: a child reads one photo and exits.
+        return Ok(server::scan::decode_child(cpu_ms));
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(serve_or_run(cli))?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn serve_or_run(cli: Cli) -> anyhow::Result<()> {
+    server::telemetry::init();
     let config = Config::from_env()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -91,6 +109,8 @@ async fn main() -> anyhow::Result<()> {
             println!("label signing key rotated: {old} is retired (still verifies), {new} signs new labels");
             println!("restart the portal to sign with the new key");
         }
+        // Handled in `main`, before a runtime is started.
+        Command::DecodePhoto { .. } => {}
         Command::Precompress => {
             let written = server::assets::precompress(std::path::Path::new(&config.site_root))?;
             println!("{written} brotli copies written under {}", config.site_root);

@@ -23,14 +23,20 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Profiles kept at most; at about 15 KB each (9 KB of text, 4 KB of it gzipped, 2 KB for the
-/// lookup it shows), some 150 MB at the very worst.
-const CAPACITY: u64 = 10_000;
+/// Bytes the cache keeps by default (`PAGE_CACHE_MB`), shared evenly between pages within
+/// their time to live and renderings kept for checking. A profile is about 15 KB (9 KB of text,
+/// 4 KB of it gzipped, 2 KB for the lookup it shows): some 4,000 robots' pages in each.
+pub const DEFAULT_BYTES: u64 = 128 * 1024 * 1024;
+
+/// Longest label token (`{KID}.{SIG}`, 4 + 1 + 103 characters) a kept page's address may carry.
+const MAX_TOKEN_LEN: usize = 128;
 
 /// How long a page nobody asks for is kept for checking: past this it is simply rendered again.
 const IDLE: Duration = Duration::from_secs(600);
 
 struct Page {
+    /// Bytes this page holds, roughly (text, gzipped text, headers).
+    size: u32,
     status: StatusCode,
     headers: HeaderMap,
     /// The body cut where the nonce of the request that rendered it was (split once when kept,
@@ -43,7 +49,17 @@ struct Page {
 impl Page {
     fn new(status: StatusCode, headers: HeaderMap, parts: Vec<String>) -> Page {
         let gzip = GzipParts::new(&parts);
+        let text: usize = parts.iter().map(|p| p.len() + 24).sum();
+        let gzipped: usize = gzip
+            .as_ref()
+            .map_or(0, |g| g.parts.iter().map(|(b, _, _)| b.len() + 32).sum());
+        let head: usize = headers
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 32)
+            .sum();
+        let size = u32::try_from(text + gzipped + head + 256).unwrap_or(u32::MAX);
         Page {
+            size,
             status,
             headers,
             parts,
@@ -180,7 +196,10 @@ impl GzipParts {
     }
 }
 
-type Key = (String, String, Lang);
+/// A kept page's canonical address (path and the one query it may have) and language. Not the
+/// host: requests reach the cache only for the registry's own hosts, and pages are the same
+/// on each.
+type Key = (String, Lang);
 
 /// What the registry says a profile page shows now; `None` when it cannot tell (logged by the
 /// check; the page is then told so, and shows its error without asking again).
@@ -195,8 +214,7 @@ struct Checked {
 
 #[derive(Clone)]
 pub struct PageCache {
-    /// Pages checked within the time-to-live, keyed by host (pages carry the host list the
-    /// lookup box accepts), path and language.
+    /// Pages checked within the time-to-live, keyed by canonical address and language.
     pages: moka::future::Cache<Key, Arc<Page>>,
     /// The last rendering of each profile, kept past its time to be checked and reused.
     checked: moka::future::Cache<Key, Arc<Checked>>,
@@ -204,9 +222,11 @@ pub struct PageCache {
 }
 
 impl PageCache {
-    pub fn new(ttl: Duration, lookups: LookupPool) -> PageCache {
+    /// Pages kept for `ttl`, checked against `lookups`, `bytes` of them at most.
+    pub fn new(ttl: Duration, bytes: u64, lookups: LookupPool) -> PageCache {
         PageCache::with_check(
             ttl,
+            bytes,
             Arc::new(move |id| {
                 let lookups = lookups.clone();
                 Box::pin(async move {
@@ -219,19 +239,72 @@ impl PageCache {
         )
     }
 
-    fn with_check(ttl: Duration, check: Check) -> PageCache {
+    fn with_check(ttl: Duration, bytes: u64, check: Check) -> PageCache {
+        let key_size = |k: &Key| k.0.len() as u32 + 64;
         PageCache {
             pages: moka::future::Cache::builder()
-                .max_capacity(CAPACITY)
+                .max_capacity(bytes / 2)
+                .weigher(move |k: &Key, page: &Arc<Page>| key_size(k).saturating_add(page.size))
                 .time_to_live(ttl)
                 .build(),
             checked: moka::future::Cache::builder()
-                .max_capacity(CAPACITY)
+                .max_capacity(bytes / 2)
+                .weigher(move |k: &Key, last: &Arc<Checked>| {
+                    // The lookup is about 2 KB; the page may be shared with `pages`.
+                    key_size(k)
+                        .saturating_add(last.page.size)
+                        .saturating_add(2048)
+                })
                 .time_to_idle(IDLE)
                 .build(),
             check,
         }
     }
+
+    /// Bytes kept now (an upper bound: a page may be counted in both of its caches).
+    pub async fn bytes(&self) -> u64 {
+        self.pages.run_pending_tasks().await;
+        self.checked.run_pending_tasks().await;
+        self.pages.weighted_size() + self.checked.weighted_size()
+    }
+}
+
+/// The canonical address of a profile request, when it is one the cache keeps: `/r/{ID}`, or
+/// a label's `/R/{ID}/{KID}.{SIG}` (or `/r/…`), the ID in canonical form, with `?label=unsigned`
+/// as the only query that changes the page (any other is dropped). Anything else (another
+/// form of an ID, more segments, an overlong token) is answered with a redirect or an error
+/// page and not kept.
+fn canonical(uri: &axum::http::Uri) -> Option<String> {
+    let path = uri.path();
+    let rest = path
+        .strip_prefix("/r/")
+        .or_else(|| path.strip_prefix("/R/"))?;
+    let mut segments = rest.split('/');
+    let id = segments.next()?;
+    let token = segments.next();
+    if segments.next().is_some() || !RobotId::parse(id).is_ok_and(|p| p.as_str() == id) {
+        return None;
+    }
+    if let Some(token) = token {
+        let token_ok = !token.is_empty()
+            && token.len() <= MAX_TOKEN_LEN
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.');
+        if !token_ok {
+            return None;
+        }
+    }
+    let unsigned = uri.query().is_some_and(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .take(16)
+            .any(|(k, v)| k == "label" && v == "unsigned")
+    });
+    Some(if unsigned {
+        format!("{path}?label=unsigned")
+    } else {
+        path.to_string()
+    })
 }
 
 /// The robot a profile path shows, when the path names it in canonical form (`/r/{ID}`, or a
@@ -263,13 +336,12 @@ pub async fn middleware(
     let Some(cache) = cache else {
         return next.run(req).await;
     };
-    if req.method() != Method::GET
-        // `/R/…` is what printed labels open.
-        || !(req.uri().path().starts_with("/r/") || req.uri().path().starts_with("/R/"))
-        || req.uri().query().is_some()
-    {
+    if req.method() != Method::GET {
         return next.run(req).await;
     }
+    let Some(address) = canonical(req.uri()) else {
+        return next.run(req).await;
+    };
     let nonce = req
         .headers()
         .get(NONCE_HEADER)
@@ -279,17 +351,12 @@ pub async fn middleware(
     if nonce.is_empty() {
         return next.run(req).await;
     }
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let key = (
-        host,
-        req.uri().path().to_string(),
-        lang_from_headers(req.headers()),
-    );
+    // The page is rendered for the canonical address, so that what it shows (the language
+    // switcher's way back, say) is the same for every request it is kept for.
+    if let Ok(uri) = address.parse() {
+        *req.uri_mut() = uri;
+    }
+    let key = (address, lang_from_headers(req.headers()));
     let gzip = crate::assets::accepts(req.headers(), "gzip");
     let leader_nonce = nonce.clone();
     let pages = cache.pages.clone();
@@ -466,6 +533,65 @@ mod tests {
         String::from_utf8(body.to_vec()).unwrap()
     }
 
+    #[test]
+    fn only_canonical_profile_addresses_are_kept() {
+        let id = "CNJARZJA033200000000000000001";
+        let canon = |a: &str| canonical(&a.parse().unwrap());
+        assert_eq!(canon(&format!("/r/{id}")), Some(format!("/r/{id}")));
+        assert_eq!(canon(&format!("/r/{id}?utm=x&y")), Some(format!("/r/{id}")));
+        assert_eq!(
+            canon(&format!("/r/{id}?a=1&label=unsigned")),
+            Some(format!("/r/{id}?label=unsigned"))
+        );
+        assert_eq!(
+            canon(&format!("/R/{id}/ABCD.EFGH")),
+            Some(format!("/R/{id}/ABCD.EFGH"))
+        );
+        assert_eq!(canon(&format!("/r/{}", id.to_lowercase())), None);
+        assert_eq!(canon(&format!("/r/{id}/ABCD.EFGH/more")), None);
+        assert_eq!(
+            canon(&format!("/r/{id}/{}", "A".repeat(MAX_TOKEN_LEN + 1))),
+            None
+        );
+        assert_eq!(canon(&format!("/r/{id}/%3Cscript%3E")), None);
+        assert_eq!(canon("/scan"), None);
+    }
+
+    #[tokio::test]
+    async fn the_cache_keeps_no_more_bytes_than_its_bound() {
+        const BOUND: u64 = 256 * 1024;
+        let check: Check = Arc::new(|_id| {
+            Box::pin(async {
+                Some(Lookup::NotRegistered {
+                    suggestions: Vec::new(),
+                    regulator_hotline: "110".into(),
+                })
+            })
+        });
+        let cache = Arc::new(PageCache::with_check(Duration::from_secs(60), BOUND, check));
+        // Pages of 4 KB each at distinct addresses: 200 of them would be 800 KB.
+        let filler = "x".repeat(4096);
+        let router = axum::Router::new()
+            .route(
+                "/r/{*rest}",
+                axum::routing::get(move || {
+                    let filler = filler.clone();
+                    async move { filler }
+                }),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                Some(cache.clone()),
+                middleware,
+            ));
+        for i in 0..200u32 {
+            let id = format!("CNJARZJA0332{i:017}");
+            fetch(&router, &format!("/r/{id}/K{i}.S"), "n").await;
+        }
+        let kept = cache.bytes().await;
+        assert!(kept > BOUND / 4, "the cache kept pages: {kept}");
+        assert!(kept <= BOUND, "{kept} bytes kept, bound {BOUND}");
+    }
+
     #[tokio::test]
     async fn an_expired_page_is_rendered_again_only_when_the_registry_changed() {
         use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -492,7 +618,10 @@ mod tests {
             })
         };
         let renders = Arc::new(AtomicUsize::new(0));
-        let router = counted_profiles(PageCache::with_check(TTL, check), renders.clone());
+        let router = counted_profiles(
+            PageCache::with_check(TTL, DEFAULT_BYTES, check),
+            renders.clone(),
+        );
         let path = format!("/r/{id}");
 
         // First sight: checked, rendered from the answer of that check (no second lookup).

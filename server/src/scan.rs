@@ -40,6 +40,16 @@ fn module_px(code: &QrCode, size: u32) -> u32 {
     (size / (code.width() as u32 + 8)).max(MIN_MODULE_PX)
 }
 
+/// Pixels a module of `text`'s label drawn `size` pixels wide: labels asked for at sizes that
+/// give the same module are the same picture. Found from the code's version alone, without
+/// choosing its mask (most of the work of drawing).
+pub fn label_module_px(text: &str, size: u32) -> Result<u32, qrcode::types::QrError> {
+    let width = qrcode::bits::encode_auto(text.as_bytes(), LABEL_EC)?
+        .version()
+        .width();
+    Ok((size / (width.max(0) as u32 + 8)).max(MIN_MODULE_PX))
+}
+
 /// The label as SVG, `size` pixels wide at most, with its quiet zone.
 pub fn label_svg(text: &str, size: u32) -> Result<String, qrcode::types::QrError> {
     let code = label_code(text)?;
@@ -80,6 +90,11 @@ pub enum PhotoError {
     NoCode,
     /// Too many photos being read at once; try again.
     Busy,
+    /// Reading it took longer than a photo's budget (see [`crate::scan_routes::Decoder`]):
+    /// a picture full of code-like patterns.
+    TooComplex,
+    /// The upload stalled before the whole photo arrived.
+    UploadStalled,
 }
 
 impl PhotoError {
@@ -91,6 +106,8 @@ impl PhotoError {
             PhotoError::Unreadable => "unreadable_image",
             PhotoError::NoCode => "no_code_found",
             PhotoError::Busy => "busy",
+            PhotoError::TooComplex => "too_complex",
+            PhotoError::UploadStalled => "upload_stalled",
         }
     }
 
@@ -98,7 +115,11 @@ impl PhotoError {
         match self {
             PhotoError::TooLarge => 413,
             PhotoError::NotAnImage => 415,
-            PhotoError::TooManyPixels | PhotoError::Unreadable | PhotoError::NoCode => 422,
+            PhotoError::TooManyPixels
+            | PhotoError::Unreadable
+            | PhotoError::NoCode
+            | PhotoError::TooComplex => 422,
+            PhotoError::UploadStalled => 408,
             PhotoError::Busy => 503,
         }
     }
@@ -142,9 +163,12 @@ pub fn load_photo(bytes: &[u8]) -> Result<image::GrayImage, PhotoError> {
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(image_error)?;
-    img.apply_orientation(orientation);
-    Ok(img.into_luma8())
+    // Grey first, then turned: turning the full-colour image would copy all of it (a 50 MP
+    // RGBA photo is 200 MB), where the grey one is a quarter of that.
+    let img = DynamicImage::from_decoder(decoder).map_err(image_error)?;
+    let mut grey = DynamicImage::ImageLuma8(img.into_luma8());
+    grey.apply_orientation(orientation);
+    Ok(grey.into_luma8())
 }
 
 /// `img` shrunk (box filter, fast) so its longer side is at most `side`.
@@ -212,6 +236,92 @@ pub fn decode_photo(bytes: &[u8]) -> Result<Vec<String>, PhotoError> {
     Err(PhotoError::NoCode)
 }
 
+/// What a decoding child process writes on its standard output.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub enum ChildAnswer {
+    Codes(Vec<String>),
+    Problem(String),
+}
+
+/// The most CPU a decoding child may use, in seconds, enforced by the kernel: a backstop for
+/// when its own watch ([`decode_child`]) and its parent are both gone.
+const CHILD_CPU_SECONDS: u64 = 5;
+
+/// `robopass decode-photo CPU_MS`: read a photo on standard input, write a [`ChildAnswer`] as
+/// JSON on standard output. Run by [`crate::scan_routes::Decoder`], one process a photo, so that
+/// a photo whose reading runs over its budget can be stopped (a thread cannot be).
+///
+/// The budget is CPU time, not wall time: a photo reads in the same CPU time on a busy server
+/// as on an idle one (a wall-clock budget made photos fail under load that read fine idle),
+/// while a hostile one is stopped after the same work. A watching thread reads the process's
+/// CPU clock every few milliseconds and answers `too_complex` once it is spent.
+pub fn decode_child(cpu_ms: u64) -> std::process::ExitCode {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static ANSWERED: AtomicBool = AtomicBool::new(false);
+    fn answer(a: &ChildAnswer) -> std::process::ExitCode {
+        if ANSWERED.swap(true, Ordering::SeqCst) {
+            return std::process::ExitCode::SUCCESS;
+        }
+        let written = serde_json::to_vec(a)
+            .ok()
+            .and_then(|json| std::io::stdout().lock().write_all(&json).ok());
+        match written {
+            Some(()) => std::process::ExitCode::SUCCESS,
+            None => std::process::ExitCode::FAILURE,
+        }
+    }
+    let cpu = rustix::process::Rlimit {
+        current: Some(CHILD_CPU_SECONDS),
+        maximum: Some(CHILD_CPU_SECONDS + 1),
+    };
+    if rustix::process::setrlimit(rustix::process::Resource::Cpu, cpu).is_err() {
+        return std::process::ExitCode::FAILURE;
+    }
+    let budget = std::time::Duration::from_millis(cpu_ms);
+    std::thread::spawn(move || loop {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let used = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+        let used = std::time::Duration::new(used.tv_sec.max(0) as u64, used.tv_nsec.max(0) as u32);
+        if used >= budget {
+            let _ = answer(&ChildAnswer::Problem(
+                PhotoError::TooComplex.code().to_string(),
+            ));
+            std::process::exit(0);
+        }
+    });
+    let mut bytes = Vec::new();
+    if std::io::stdin()
+        .take(MAX_PHOTO_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .is_err()
+    {
+        return std::process::ExitCode::FAILURE;
+    }
+    answer(&match decode_photo(&bytes) {
+        Ok(codes) => ChildAnswer::Codes(codes),
+        Err(e) => ChildAnswer::Problem(e.code().to_string()),
+    })
+}
+
+impl PhotoError {
+    /// The error a child named by its code.
+    pub fn from_code(code: &str) -> Option<PhotoError> {
+        [
+            PhotoError::TooLarge,
+            PhotoError::NotAnImage,
+            PhotoError::TooManyPixels,
+            PhotoError::Unreadable,
+            PhotoError::NoCode,
+            PhotoError::Busy,
+            PhotoError::TooComplex,
+            PhotoError::UploadStalled,
+        ]
+        .into_iter()
+        .find(|e| e.code() == code)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +335,28 @@ mod tests {
             assert_eq!(
                 decode_photo(&png).unwrap(),
                 vec![text.clone()],
+                "size {size}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_module_size_is_known_before_drawing() {
+        let text = format!(
+            "HTTPS://ROBOPASS.EXAMPLE/R/CNSEJ5SE027600000000000000001/ABCD.{}",
+            "A".repeat(103)
+        );
+        for size in [
+            *LABEL_SIZES.start(),
+            300,
+            DEFAULT_LABEL_SIZE,
+            1000,
+            *LABEL_SIZES.end(),
+        ] {
+            let code = label_code(&text).unwrap();
+            assert_eq!(
+                label_module_px(&text, size).unwrap(),
+                module_px(&code, size),
                 "size {size}"
             );
         }

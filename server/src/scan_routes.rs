@@ -1,10 +1,10 @@
 //! Routes for labels and scanning: public keys, QR images, verdicts as JSON, photo uploads.
 
-use crate::scan::{self, PhotoError, MAX_PHOTO_BYTES};
+use crate::scan::{self, ChildAnswer, PhotoError, MAX_PHOTO_BYTES};
 use app::app::shell;
 use app::domain::{Lang, RobotId};
 use app::i18n::{lang_from_headers, tr};
-use app::pages::scan::{ScanProblem, MAX_CODES};
+use app::pages::scan::{ScanProblem, SubmittedCodes, MAX_CODES};
 use app::state::AppState;
 use app::verdict::{finding, Finding, MAX_CODE_LEN};
 use axum::body::Body;
@@ -22,12 +22,6 @@ fn error(status: StatusCode, code: &str, message: String) -> Response {
         Json(json!({ "error": { "code": code, "message": message } })),
     )
         .into_response()
-}
-
-/// Hosts whose links count as the registry's: the configured ones and this request's.
-fn hosts(state: &AppState, headers: &HeaderMap) -> Vec<String> {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    state.settings.hosts_for(host)
 }
 
 /// `GET /.well-known/robopass-keys.json`: every public key that verifies labels.
@@ -51,16 +45,36 @@ pub async fn keys(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// Labels drawn lately, by (ID, format, size). Drawing one is mostly choosing the QR mask
-/// (about a millisecond); a venue printing a batch, or many phones opening one label page, ask
-/// for the same few again. Robots are never removed and keys change only on restart, so an entry
-/// cannot go stale, and a hit needs no database query either.
+/// Labels drawn lately, by (ID, format, pixels a module): sizes that give the same module are
+/// the same picture, so a robot has a few dozen at most, not one per size asked for. Drawing
+/// one is mostly choosing the QR mask (about a millisecond) and, for a PNG, compressing it; a
+/// venue printing a batch, or many phones opening one label page, ask for the same few again.
+/// Robots are never removed and keys change only on restart, so an entry cannot go stale, and
+/// a hit needs no database query either. Bounded in bytes ([`LABEL_CACHE_BYTES`]).
+///
+/// Drawing runs on blocking threads, a few at a time ([`LabelCache::drawing`]), never on the
+/// threads that serve requests.
 #[derive(Clone)]
-pub struct LabelCache(moka::sync::Cache<(String, &'static str, u32), bytes::Bytes>);
+pub struct LabelCache {
+    labels: moka::sync::Cache<(String, &'static str, u32), bytes::Bytes>,
+    drawing: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+/// Bytes of drawn labels kept: a 2048-pixel PNG is about 10 KB, an SVG 30–60 KB.
+const LABEL_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 impl Default for LabelCache {
     fn default() -> LabelCache {
-        LabelCache(moka::sync::Cache::builder().max_capacity(4_096).build())
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        LabelCache {
+            labels: moka::sync::Cache::builder()
+                .max_capacity(LABEL_CACHE_BYTES)
+                .weigher(|k: &(String, &'static str, u32), v: &bytes::Bytes| {
+                    u32::try_from(v.len() + k.0.len() + 64).unwrap_or(u32::MAX)
+                })
+                .build(),
+            drawing: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
     }
 }
 
@@ -119,8 +133,19 @@ pub async fn qr(
         )
             .into_response()
     };
-    let key = (id.to_string(), ext, size);
-    if let Some(body) = cache.0.get(&key) {
+    let url = state
+        .settings
+        .keys
+        .label_url(&state.settings.public_origin, &id);
+    let module = match scan::label_module_px(&url, size) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(error = %e, "label cannot be encoded");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "unavailable.detail");
+        }
+    };
+    let key = (id.to_string(), ext, module);
+    if let Some(body) = cache.labels.get(&key) {
         return respond(body);
     }
     match app::db::registered_among(&state.pool, std::slice::from_ref(&id)).await {
@@ -131,20 +156,23 @@ pub async fn qr(
             return plain(StatusCode::SERVICE_UNAVAILABLE, "unavailable.detail");
         }
     }
-    let url = state
-        .settings
-        .keys
-        .label_url(&state.settings.public_origin, &id);
-    let drawn = if ext == "svg" {
-        scan::label_svg(&url, size)
-            .map(bytes::Bytes::from)
-            .map_err(anyhow::Error::from)
-    } else {
-        scan::label_png(&url, size).map(bytes::Bytes::from)
+    let Ok(_drawing) = cache.drawing.clone().acquire_owned().await else {
+        return plain(StatusCode::SERVICE_UNAVAILABLE, "unavailable.detail");
     };
+    let drawn = tokio::task::spawn_blocking(move || {
+        if ext == "svg" {
+            scan::label_svg(&url, size)
+                .map(bytes::Bytes::from)
+                .map_err(anyhow::Error::from)
+        } else {
+            scan::label_png(&url, size).map(bytes::Bytes::from)
+        }
+    })
+    .await
+    .unwrap_or_else(|e| Err(anyhow::anyhow!("label drawing stopped: {e}")));
     match drawn {
         Ok(body) => {
-            cache.0.insert(key, body.clone());
+            cache.labels.insert(key, body.clone());
             respond(body)
         }
         Err(e) => {
@@ -179,15 +207,22 @@ pub async fn verify(
             tr(lang, "scan.problem.code_too_long"),
         );
     }
-    let hosts = hosts(&state, &headers);
-    Json(finding(&code, &state.settings.registry(&hosts), lang)).into_response()
+    Json(finding(&code, &state.settings.registry(), lang)).into_response()
 }
 
-/// Read at most [`MAX_PHOTO_BYTES`] of a body; more is [`PhotoError::TooLarge`].
+/// Read at most [`MAX_PHOTO_BYTES`] of a body; more is [`PhotoError::TooLarge`], a body that
+/// stops coming (the body timeout) is [`PhotoError::UploadStalled`].
 async fn body_bytes(body: Body) -> Result<bytes::Bytes, PhotoError> {
     axum::body::to_bytes(body, MAX_PHOTO_BYTES)
         .await
-        .map_err(|_| PhotoError::TooLarge)
+        .map_err(|e| {
+            let inner = e.into_inner();
+            if inner.is::<http_body_util::LengthLimitError>() {
+                PhotoError::TooLarge
+            } else {
+                PhotoError::UploadStalled
+            }
+        })
 }
 
 fn declared_too_large(headers: &HeaderMap) -> bool {
@@ -199,40 +234,166 @@ fn declared_too_large(headers: &HeaderMap) -> bool {
         .is_some_and(|n| n > MAX_PHOTO_BYTES + 64 * 1024)
 }
 
-/// Photos being decoded at once, at most: each takes a core and up to 256 MB for a few hundred
-/// milliseconds, so more in parallel would only queue for the CPU while holding memory.
+/// Photo decoding. Each photo is read in a child process of its own (`robopass decode-photo`,
+/// [`crate::scan::decode_child`]) because reading is not always bounded: rqrr's grouping of
+/// finder patterns grows much faster than the number of patterns, so a small picture tiled with
+/// them costs minutes of CPU, and a thread cannot be stopped. A child stops itself when its CPU
+/// budget is spent; one that is still running after [`WALL_LIMIT`] (a machine too loaded to
+/// give it its CPU), or whose requester hung up, is killed.
+///
+/// At most `slots` children run at once (one a core: more would only queue for the CPU while
+/// holding memory). A slot is held by a task of its own, not by the request, until the child
+/// has exited: a client that hangs up cannot free a slot while its decode still runs.
+/// Uploads being received are capped too, so bodies cannot pile up waiting for a slot.
 #[derive(Clone)]
-pub struct DecodeSlots(std::sync::Arc<tokio::sync::Semaphore>);
+pub struct Decoder(std::sync::Arc<DecoderInner>);
 
-impl Default for DecodeSlots {
-    fn default() -> DecodeSlots {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        DecodeSlots(std::sync::Arc::new(tokio::sync::Semaphore::new(cores)))
-    }
+struct DecoderInner {
+    slots: std::sync::Arc<tokio::sync::Semaphore>,
+    uploads: std::sync::Arc<tokio::sync::Semaphore>,
+    exe: std::path::PathBuf,
+    cpu: std::time::Duration,
 }
+
+/// Longest a decode may take from start to answer, whatever its CPU time.
+const WALL_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How long an upload waits for a free slot before it is told to try again.
 const DECODE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Uploads received at once, per decoding slot: enough to keep the slots busy, few enough that
+/// their bodies (12 MB at most each) stay small beside the decodes.
+const UPLOADS_PER_SLOT: usize = 4;
+/// How long an upload waits for room to be received before it is told to try again.
+const UPLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Most a child may write back: eight codes of at most 7,089 characters and their quoting.
+const MAX_CHILD_ANSWER: u64 = 256 * 1024;
 
-/// Decode on a blocking thread: a 12-megapixel photo is a few hundred milliseconds of CPU.
-async fn decode(slots: &DecodeSlots, bytes: bytes::Bytes) -> Result<Vec<String>, PhotoError> {
-    let Ok(Ok(_slot)) = tokio::time::timeout(DECODE_WAIT, slots.0.acquire()).await else {
-        return Err(PhotoError::Busy);
-    };
-    let started = std::time::Instant::now();
-    let result = tokio::task::spawn_blocking(move || scan::decode_photo(&bytes))
-        .await
-        .unwrap_or(Err(PhotoError::Unreadable));
-    tracing::info!(
-        ms = started.elapsed().as_secs_f64() * 1000.0,
-        outcome = result
-            .as_ref()
-            .map(|c| c.len())
-            .map_err(|e| e.code())
-            .map_or_else(|e| e.to_string(), |n| format!("{n} codes")),
-        "photo decoded"
-    );
-    result
+impl Decoder {
+    /// Decoding with `exe decode-photo`, each photo given `cpu` of CPU time.
+    pub fn new(exe: std::path::PathBuf, cpu: std::time::Duration) -> Decoder {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Decoder(std::sync::Arc::new(DecoderInner {
+            slots: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
+            uploads: std::sync::Arc::new(tokio::sync::Semaphore::new(cores * UPLOADS_PER_SLOT)),
+            exe,
+            cpu,
+        }))
+    }
+
+    /// A place for one more upload, waited for a little; `None` when as many as allowed are
+    /// being received or decoded all that time.
+    async fn upload(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        tokio::time::timeout(UPLOAD_WAIT, self.0.uploads.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()
+    }
+
+    /// The codes in a photo, read by a child process in one of the slots.
+    async fn decode(&self, bytes: bytes::Bytes) -> Result<Vec<String>, PhotoError> {
+        let Ok(Ok(slot)) =
+            tokio::time::timeout(DECODE_WAIT, self.0.slots.clone().acquire_owned()).await
+        else {
+            return Err(PhotoError::Busy);
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let this = self.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let mut tx = tx;
+            let result = this.run_child(&bytes, &mut tx).await;
+            // The slot is given back only now, with the child gone.
+            drop(slot);
+            tracing::info!(
+                ms = started.elapsed().as_secs_f64() * 1000.0,
+                outcome = result
+                    .as_ref()
+                    .map(|c| c.len())
+                    .map_err(|e| e.code())
+                    .map_or_else(|e| e.to_string(), |n| format!("{n} codes")),
+                "photo decoded"
+            );
+            let _ = tx.send(result);
+        });
+        rx.await.unwrap_or(Err(PhotoError::Unreadable))
+    }
+
+    /// Run one child on `bytes` until it answers, its budget is spent, or the requester
+    /// (`tx`'s receiver) is gone; the child has exited when this returns.
+    async fn run_child(
+        &self,
+        bytes: &[u8],
+        tx: &mut tokio::sync::oneshot::Sender<Result<Vec<String>, PhotoError>>,
+    ) -> Result<Vec<String>, PhotoError> {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        use tokio::process::Command;
+        let spawned = Command::new(&self.0.exe)
+            .arg("decode-photo")
+            .arg(self.0.cpu.as_millis().to_string())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .env_clear()
+            .kill_on_drop(true)
+            .spawn();
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(e) => {
+                tracing::error!(error = %e, exe = %self.0.exe.display(), "cannot start the photo decoder");
+                return Err(PhotoError::Busy);
+            }
+        };
+        let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(PhotoError::Busy);
+        };
+        let work = async {
+            // The child reads all of its input before it writes anything.
+            stdin.write_all(bytes).await.ok()?;
+            drop(stdin);
+            let mut out = Vec::new();
+            stdout
+                .take(MAX_CHILD_ANSWER)
+                .read_to_end(&mut out)
+                .await
+                .ok()?;
+            Some(out)
+        };
+        let answer = tokio::select! {
+            done = tokio::time::timeout(WALL_LIMIT, work) => match done {
+                Ok(out) => Some(out),
+                Err(_) => None,
+            },
+            _ = tx.closed() => {
+                let _ = child.kill().await;
+                return Err(PhotoError::Unreadable);
+            }
+        };
+        let Some(out) = answer else {
+            let _ = child.kill().await;
+            return Err(PhotoError::TooComplex);
+        };
+        // Written and closed: the child is exiting. Its exit is awaited so the slot is only
+        // freed after it.
+        let status = match tokio::time::timeout(WALL_LIMIT, child.wait()).await {
+            Ok(status) => status.ok(),
+            Err(_) => {
+                let _ = child.kill().await;
+                None
+            }
+        };
+        let parsed = out.and_then(|out| serde_json::from_slice::<ChildAnswer>(&out).ok());
+        match (status, parsed) {
+            (Some(s), Some(ChildAnswer::Codes(codes))) if s.success() => Ok(codes),
+            (Some(s), Some(ChildAnswer::Problem(code))) if s.success() => {
+                Err(PhotoError::from_code(&code).unwrap_or(PhotoError::Unreadable))
+            }
+            (status, _) => {
+                // Killed for its CPU time (SIGXCPU) is the same as running over its budget.
+                tracing::warn!(?status, "the photo decoder ended without an answer");
+                Err(PhotoError::TooComplex)
+            }
+        }
+    }
 }
 
 fn photo_error(lang: Lang, e: &PhotoError) -> Response {
@@ -247,19 +408,15 @@ fn photo_error(lang: Lang, e: &PhotoError) -> Response {
 /// the verdict on every code in it out.
 pub async fn api_scan(
     State(state): State<AppState>,
-    Extension(slots): Extension<DecodeSlots>,
+    Extension(decoder): Extension<Decoder>,
     req: Request,
 ) -> Response {
     let headers = req.headers().clone();
     let lang = lang_from_headers(&headers);
-    let codes = match read_photo(&state, req).await {
-        Ok(b) => decode(&slots, b).await,
-        Err(e) => Err(e),
-    };
+    let codes = read_and_decode(&state, &decoder, req).await;
     match codes {
         Ok(codes) => {
-            let hosts = hosts(&state, &headers);
-            let registry = state.settings.registry(&hosts);
+            let registry = state.settings.registry();
             let findings: Vec<Finding> = codes
                 .iter()
                 .take(MAX_CODES)
@@ -269,6 +426,20 @@ pub async fn api_scan(
         }
         Err(e) => photo_error(lang, &e),
     }
+}
+
+/// The codes in an upload's photo: received while there is room for one more upload, then
+/// decoded in a slot.
+async fn read_and_decode(
+    state: &AppState,
+    decoder: &Decoder,
+    req: Request,
+) -> Result<Vec<String>, PhotoError> {
+    let Some(_receiving) = decoder.upload().await else {
+        return Err(PhotoError::Busy);
+    };
+    let bytes = read_photo(state, req).await?;
+    decoder.decode(bytes).await
 }
 
 /// The photo of an upload: the raw body, or the first file of a multipart form; refused
@@ -320,40 +491,57 @@ async fn form_photo(mut form: Multipart) -> Result<bytes::Bytes, PhotoError> {
     }
 }
 
-/// `POST /scan/photo`: the scanner's photo form (works without JavaScript). On to the
-/// verdicts when a code is found; otherwise the scanner again, saying what went wrong.
+/// `POST /scan/photo`: the scanner's photo form (works without JavaScript). The verdicts
+/// when a code is found, answered here rather than through a `/verify?code=…` address: a
+/// photo's codes may be anything (a Wi-Fi password), and an address is kept in the history
+/// and in proxies' logs. Otherwise the scanner again, saying what went wrong.
 pub async fn photo_form(
     State(state): State<AppState>,
-    Extension(slots): Extension<DecodeSlots>,
+    Extension(decoder): Extension<Decoder>,
     req: Request,
 ) -> Response {
     let headers = req.headers().clone();
-    let result = match read_photo(&state, req).await {
-        Ok(bytes) => decode(&slots, bytes).await,
-        Err(e) => Err(e),
-    };
-    match result {
+    match read_and_decode(&state, &decoder, req).await {
         Ok(codes) => {
-            let mut query = url::form_urlencoded::Serializer::new(String::new());
-            for c in codes.iter().take(MAX_CODES) {
-                query.append_pair("code", c);
-            }
-            Redirect::to(&format!("/verify?{}", query.finish())).into_response()
+            let codes = SubmittedCodes(codes.into_iter().take(MAX_CODES).collect());
+            render_page(state, headers, "/verify", codes).await
         }
         Err(e) => {
             let problem = ScanProblem {
                 status: e.status(),
                 code: e.code(),
             };
-            scan_page(state, headers, problem).await
+            render_page(state, headers, "/scan", problem).await
         }
     }
 }
 
-/// The scanner page, rendered by the app, with a problem to show.
-async fn scan_page(state: AppState, headers: HeaderMap, problem: ScanProblem) -> Response {
+/// `POST /verify`: the camera's and the form's way to `/verify`, the codes in the body (a
+/// form's `code` fields) so they stay out of addresses.
+pub async fn verify_form(State(state): State<AppState>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let body = axum::body::to_bytes(req.into_body(), MAX_CODES * (MAX_CODE_LEN * 3 + 16))
+        .await
+        .unwrap_or_default();
+    let codes = url::form_urlencoded::parse(&body)
+        .filter(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .filter(|c| c.len() <= MAX_CODE_LEN)
+        .take(MAX_CODES)
+        .collect();
+    render_page(state, headers, "/verify", SubmittedCodes(codes)).await
+}
+
+/// The app's page at `path` rendered for a request with these headers, given `extra` in its
+/// context.
+async fn render_page<T: Clone + Send + Sync + 'static>(
+    state: AppState,
+    headers: HeaderMap,
+    path: &'static str,
+    extra: T,
+) -> Response {
     let mut req = Request::new(Body::empty());
-    *req.uri_mut() = axum::http::Uri::from_static("/scan");
+    *req.uri_mut() = axum::http::Uri::from_static(path);
     *req.headers_mut() = headers;
     req.headers_mut().remove(header::CONTENT_TYPE);
     req.headers_mut().remove(header::CONTENT_LENGTH);
@@ -361,7 +549,7 @@ async fn scan_page(state: AppState, headers: HeaderMap, problem: ScanProblem) ->
     let handler = leptos_axum::render_app_to_stream_with_context(
         move || {
             provide_context(state.clone());
-            provide_context(problem.clone());
+            provide_context(extra.clone());
         },
         move || shell(options.clone()),
     );

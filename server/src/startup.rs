@@ -10,7 +10,7 @@ use app::app::{shell, App, NONCE_HEADER};
 use app::state::{AppState, Settings, Shared};
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -33,7 +33,26 @@ pub struct Application {
     router: Router,
     pub addr: SocketAddr,
     pub state: AppState,
+    /// The rendered pages kept, for a look at their size.
+    pub page_cache: Option<Arc<PageCache>>,
 }
+
+/// A client must send a request's headers within this time of starting it (or of the
+/// connection going idle), or the connection is closed: slow clients cannot hold connections.
+const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// A request body must keep arriving: no gap between its pieces longer than this.
+const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+/// No request is worked on for longer than this; it is answered 503 instead.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// Connections open at once, at most; more wait to be accepted.
+const MAX_CONNECTIONS: usize = 8_192;
+/// Largest request head (request line and headers) a connection may send.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// How long requests in flight may finish after SIGTERM before the process exits anyway.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+/// CPU time a photo may take to read (see [`scan_routes::Decoder`]). A 12-megapixel phone
+/// photo takes 0.2–0.45 s, the worst case (no code: every size tried) included.
+pub const DECODE_CPU_BUDGET: std::time::Duration = std::time::Duration::from_millis(1200);
 
 /// Largest request body for a photo upload: the photo plus room for a form around it.
 const UPLOAD_LIMIT: usize = crate::scan::MAX_PHOTO_BYTES + 64 * 1024;
@@ -86,8 +105,14 @@ impl Application {
         if assets.is_empty() {
             tracing::warn!(site_root = %config.site_root, "no built site found: pages render without CSS or hydration (run `make run`)");
         }
-        let mut portal_hosts = config.portal_hosts();
-        portal_hosts.push(addr.to_string());
+        let portal_hosts = config.portal_hosts(addr);
+        let decoder_exe = match &config.decoder_exe {
+            Some(exe) => exe.clone(),
+            None => {
+                std::env::current_exe().context("cannot find this program to read photos with")?
+            }
+        };
+        let decoder = scan_routes::Decoder::new(decoder_exe, DECODE_CPU_BUDGET);
         let keys = crate::keys::load(&config)?;
         let state = AppState::new(Shared {
             leptos_options,
@@ -107,24 +132,85 @@ impl Application {
         let page_cache = (config.page_cache_ms > 0).then(|| {
             PageCache::new(
                 std::time::Duration::from_millis(config.page_cache_ms),
+                config.page_cache_bytes,
                 state.lookups.clone(),
             )
         });
-        let router = router(state.clone(), Arc::new(assets), page_cache.map(Arc::new));
+        let page_cache = page_cache.map(Arc::new);
+        let router = router(state.clone(), Arc::new(assets), page_cache.clone(), decoder);
         Ok(Application {
             listener,
             router,
             addr,
             state,
+            page_cache,
         })
     }
 
     /// Serve until Ctrl-C or SIGTERM (what process managers and load balancers send), letting
-    /// requests in flight finish.
+    /// requests in flight finish for [`SHUTDOWN_GRACE`] at most.
+    ///
+    /// hyper serves each connection, with a timer so that [`HEADER_READ_TIMEOUT`] holds
+    /// (`axum::serve` sets none, and a client sending one header byte a minute kept its
+    /// connection forever).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+        use hyper_util::server::conn::auto::Builder;
+        use hyper_util::server::graceful::GracefulShutdown;
+        use tower::ServiceExt as _;
+        let service = hyper_util::service::TowerToHyperService::new(
+            self.router
+                .map_request(|req: axum::http::Request<hyper::body::Incoming>| req.map(Body::new)),
+        );
+        let mut builder = Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .max_buf_size(MAX_HEAD_BYTES);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_header_list_size(MAX_HEAD_BYTES as u32)
+            .max_concurrent_streams(128)
+            .keep_alive_interval(Some(std::time::Duration::from_secs(30)));
+        let connections = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+        let graceful = GracefulShutdown::new();
+        let mut stop = std::pin::pin!(shutdown_signal());
+        loop {
+            let Ok(room) = connections.clone().acquire_owned().await else {
+                break;
+            };
+            let (stream, _peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of file descriptors, say: wait a little rather than spin.
+                        tracing::warn!(error = %e, "cannot accept a connection");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                _ = &mut stop => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let conn = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), service.clone())
+                .into_owned();
+            let conn = graceful.watch(conn);
+            tokio::spawn(async move {
+                let _ = conn.await;
+                drop(room);
+            });
+        }
+        drop(self.listener);
+        tokio::select! {
+            _ = graceful.shutdown() => {}
+            _ = tokio::time::sleep(SHUTDOWN_GRACE) => {
+                tracing::warn!("requests still in flight after the shutdown grace period; stopping anyway");
+            }
+        }
+        Ok(())
     }
 }
 
@@ -147,12 +233,17 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<Arc<PageCache>>) -> Router {
+fn router(
+    state: AppState,
+    assets: Arc<Assets>,
+    page_cache: Option<Arc<PageCache>>,
+    decoder: scan_routes::Decoder,
+) -> Router {
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
     let fn_state = state.clone();
     let fallback_state = state.clone();
-    let decode_slots = scan_routes::DecodeSlots::default();
+    let hosts = Arc::new(HostCheck::new(&state.settings));
     Router::new()
         .route("/healthz", get(routes::health))
         .route("/api/v1/robots/{id}", get(routes::robot))
@@ -163,17 +254,18 @@ fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<Arc<PageCache
             get(scan_routes::qr).layer(Extension(scan_routes::LabelCache::default())),
         )
         .route("/api/v1/verify", get(scan_routes::verify))
+        .route("/verify", post(scan_routes::verify_form))
         .route(
             "/api/v1/scan",
             post(scan_routes::api_scan).layer((
                 DefaultBodyLimit::max(UPLOAD_LIMIT),
-                Extension(decode_slots.clone()),
+                Extension(decoder.clone()),
             )),
         )
         .route(
             "/scan/photo",
             post(scan_routes::photo_form)
-                .layer((DefaultBodyLimit::max(UPLOAD_LIMIT), Extension(decode_slots))),
+                .layer((DefaultBodyLimit::max(UPLOAD_LIMIT), Extension(decoder))),
         )
         .route(
             "/api/fn/{*name}",
@@ -193,8 +285,17 @@ fn router(state: AppState, assets: Arc<Assets>, page_cache: Option<Arc<PageCache
         )
         .fallback(move |req: Request| static_or_not_found(fallback_state.clone(), assets.clone(), req))
         .layer(middleware::from_fn_with_state(page_cache, crate::page_cache::middleware))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(hosts, host_check))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(state.settings.public_origin.starts_with("https://")),
+            security_headers,
+        ))
         .layer(compression())
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| {
@@ -256,8 +357,69 @@ async fn static_or_not_found(state: AppState, assets: Arc<Assets>, req: Request)
     handler(req).await.into_response()
 }
 
+/// The hosts the portal answers for: the registry's own ([`app::state::Settings::portal_hosts`]).
+struct HostCheck {
+    /// Each host as a request may name it: lower case, and with and without the scheme's
+    /// default port.
+    allowed: std::collections::HashSet<String>,
+}
+
+impl HostCheck {
+    fn new(settings: &Settings) -> HostCheck {
+        let default_port = if settings.public_origin.starts_with("https://") {
+            ":443"
+        } else {
+            ":80"
+        };
+        let mut allowed = std::collections::HashSet::new();
+        for host in &settings.portal_hosts {
+            let host = host.to_ascii_lowercase();
+            if let Some(bare) = host.strip_suffix(default_port) {
+                allowed.insert(bare.to_string());
+            } else if !host.contains(':') || host.ends_with(']') {
+                allowed.insert(format!("{host}{default_port}"));
+            }
+            allowed.insert(host);
+        }
+        HostCheck { allowed }
+    }
+
+    fn allows(&self, host: &str) -> bool {
+        host.len() <= 260
+            && (self.allowed.contains(host) || self.allowed.contains(&host.to_ascii_lowercase()))
+    }
+}
+
+/// Requests for a host that is not the registry's get a plain 421, never the portal: under a
+/// name an attacker points at it, the portal would otherwise vouch for that name's labels, and
+/// every new name was a new entry in the page cache. `/healthz` answers on any host (load
+/// balancers ask by address).
+async fn host_check(State(hosts): State<Arc<HostCheck>>, req: Request, next: Next) -> Response {
+    // HTTP/2 names the host in the request's authority, HTTP/1.1 in `Host`.
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()));
+    match host {
+        Some(host) if hosts.allows(host) => next.run(req).await,
+        _ if req.uri().path() == "/healthz" => next.run(req).await,
+        _ => (
+            axum::http::StatusCode::MISDIRECTED_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "This server does not serve that host name.\n此服务器不提供该主机名的服务。\n",
+        )
+            .into_response(),
+    }
+}
+
 /// Headers a public service owes its visitors, and a fresh CSP nonce for each page.
-async fn security_headers(mut req: Request, next: Next) -> Response {
+/// `https` says whether the public origin is HTTPS (then browsers are told to keep to it).
+async fn security_headers(
+    State(https): State<Arc<bool>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     use base64::Engine as _;
     use rand::RngCore as _;
     let mut bytes = [0u8; 16];
@@ -291,6 +453,24 @@ async fn security_headers(mut req: Request, next: Next) -> Response {
         "permissions-policy",
         HeaderValue::from_static("camera=(self), microphone=(), geolocation=()"),
     );
+    if *https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    // Pages show live status and, later, a signed-in person's own data: a browser checks
+    // again each time, and no shared cache keeps them.
+    let is_html = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
+    }
     res
 }
 

@@ -21,18 +21,11 @@ async fn png_label(app: &TestApp, id: &str, size: u32) -> Vec<u8> {
 }
 
 async fn scan(app: &TestApp, body: Vec<u8>) -> reqwest::Response {
-    app.client
-        .post(format!("{}/api/v1/scan", app.base))
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    app.scan(body).await
 }
 
 async fn scan_json(app: &TestApp, body: Vec<u8>) -> (u16, Value) {
-    let resp = scan(app, body).await;
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap())
+    app.scan_json(body).await
 }
 
 fn gray(png: &[u8]) -> GrayImage {
@@ -330,24 +323,27 @@ fn png_bomb_with(w: u32, h: u32, depth: u8, colour: u8) -> Vec<u8> {
     out
 }
 
-async fn the_photo_form_works_without_javascript(app: &TestApp) {
-    let id = app.id_for(Status::RecallOpen);
-    let png = png_label(app, &id, 512).await;
+/// `POST /scan/photo` with `bytes` as the form's file `name`, as the scanner page sends it.
+async fn photo_form(app: &TestApp, bytes: Vec<u8>, name: &str, lang: &str) -> reqwest::Response {
     let form = reqwest::multipart::Form::new().part(
         "photo",
-        reqwest::multipart::Part::bytes(png).file_name("label.png"),
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
     );
-    let resp = app
-        .client
+    app.client
         .post(format!("{}/scan/photo", app.base))
+        .header("accept-language", lang)
         .multipart(form)
         .send()
         .await
-        .unwrap();
-    assert_eq!(resp.status(), 303);
-    let to_verify = resp.headers()["location"].to_str().unwrap().to_string();
-    assert!(to_verify.starts_with("/verify?code="), "{to_verify}");
-    let resp = app.get(&to_verify).await;
+        .unwrap()
+}
+
+async fn the_photo_form_works_without_javascript(app: &TestApp) {
+    let id = app.id_for(Status::RecallOpen);
+    let png = png_label(app, &id, 512).await;
+    let resp = photo_form(app, png, "label.png", "en").await;
+    // A registry label goes straight on to its profile: the code is never put in an address
+    // of its own.
     assert_eq!(resp.status(), 303);
     let to_profile = resp.headers()["location"].to_str().unwrap().to_string();
     assert!(to_profile.starts_with(&format!("/r/{id}/")), "{to_profile}");
@@ -356,19 +352,22 @@ async fn the_photo_form_works_without_javascript(app: &TestApp) {
     assert!(text_of(&html).contains("Verified official label"));
     assert!(html.contains("banner--recall_open"));
 
-    // Not an image: the scanner again, saying so, with 415.
-    let form = reqwest::multipart::Form::new().part(
-        "photo",
-        reqwest::multipart::Part::bytes(b"just text".to_vec()).file_name("notes.txt"),
+    // Any other code (a Wi-Fi login) is judged on the answer itself, not through a
+    // `/verify?code=…` address that browser history and proxies would keep.
+    let secret = "WIFI:S:home;T:WPA;P:correct-horse-battery;;";
+    let png = server::scan::label_png(secret, 512).unwrap();
+    let resp = photo_form(app, png, "wifi.png", "en").await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().get("location").is_none());
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("data-verdict=\"not_a_robot_id\""), "{html}");
+    assert!(
+        !html.contains("verify?code="),
+        "the code went into an address: {html}"
     );
-    let resp = app
-        .client
-        .post(format!("{}/scan/photo", app.base))
-        .header("accept-language", "zh-CN")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+
+    // Not an image: the scanner again, saying so, with 415.
+    let resp = photo_form(app, b"just text".to_vec(), "notes.txt", "zh-CN").await;
     assert_eq!(resp.status(), 415);
     let html = resp.text().await.unwrap();
     assert!(html.contains("id=\"scan-problem\""));

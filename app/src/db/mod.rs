@@ -90,7 +90,8 @@ fn default_connections(backend: Backend) -> u32 {
 async fn prepare_connection(conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
     if backend == Backend::Sqlite {
         // Readers never wait for the writer; durability is kept at checkpoints.
-        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+        // recursive_triggers: a REPLACE that deletes a row fires its delete triggers too.
+        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA recursive_triggers = ON;")
             .await?;
     } else {
         // The profile joins a dozen tables: planning it takes five times as long as running it
@@ -116,11 +117,39 @@ pub async fn connect_and_migrate(
         .after_connect(move |conn, _| Box::pin(prepare_connection(conn, backend)))
         .connect_with(options)
         .await?;
-    match backend {
-        Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
-        Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+    let migrator = match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    };
+    if !schema_is_current(&pool, migrator).await {
+        migrator.run(&pool).await?;
     }
     Ok((pool, backend))
+}
+
+/// Whether every migration is applied already, unchanged. Then nothing is run at all: the
+/// portal may connect as a role that can read and write rows but not create or alter tables
+/// (sqlx's migrator creates its own table first, which such a role may not).
+async fn schema_is_current(pool: &Pool, migrator: &Migrator) -> bool {
+    let applied: Vec<(i64, Vec<u8>)> =
+        match sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success")
+            .fetch_all(pool)
+            .await
+        {
+            Ok(rows) => rows,
+            // No table yet: a new database.
+            Err(_) => return false,
+        };
+    let wanted: Vec<_> = migrator
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .collect();
+    wanted.len() == applied.len()
+        && wanted.iter().all(|m| {
+            applied
+                .iter()
+                .any(|(v, c)| *v == m.version && c.as_slice() == &*m.checksum)
+        })
 }
 
 /// The public lookup's connections to the database named by `url`, its first one open (the

@@ -51,12 +51,45 @@ impl Lang {
             return lang;
         }
         accept_language
-            .map(accept_language::parse)
+            .map(preferences)
             .unwrap_or_default()
             .iter()
             .find_map(|tag| Lang::from_tag(tag))
             .unwrap_or_default()
     }
+}
+
+/// Entries of an `Accept-Language` header read at most; a browser sends a handful.
+#[cfg(feature = "ssr")]
+const MAX_PREFERENCES: usize = 32;
+
+/// The language tags of an `Accept-Language` header, most wanted first (RFC 9110 §12.5.4).
+/// The header is untrusted input: a weight that is not a number from 0 to 1 (`q=NaN`, `q=7`)
+/// counts as 0, entries past [`MAX_PREFERENCES`] are ignored, and equal weights keep the
+/// header's order. (The `accept-language` crate sorted by a comparison that NaN breaks, and
+/// its sort panicked on 21 such entries.)
+#[cfg(feature = "ssr")]
+fn preferences(header: &str) -> Vec<&str> {
+    let mut weighted: Vec<(&str, f32)> = header
+        .split(',')
+        .take(MAX_PREFERENCES)
+        .filter_map(|entry| {
+            let mut parts = entry.split(';');
+            let tag = parts.next()?.trim();
+            if tag.is_empty() || tag == "*" {
+                return None;
+            }
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())
+                .filter(|q| (0.0..=1.0).contains(q))
+                .unwrap_or(0.0);
+            (q > 0.0).then_some((tag, q))
+        })
+        .collect();
+    // Stable, and a total order: the header's order decides between equal weights.
+    weighted.sort_by(|a, b| b.1.total_cmp(&a.1));
+    weighted.into_iter().map(|(tag, _)| tag).collect()
 }
 
 #[cfg(test)]
@@ -84,5 +117,21 @@ mod tests {
         );
         assert_eq!(Lang::negotiate(Some("xx"), Some("de")), Lang::En);
         assert_eq!(Lang::negotiate(None, None), Lang::En);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn hostile_accept_language_headers_are_read_without_panicking() {
+        let nan = vec!["fr;q=NaN"; 40].join(",");
+        assert_eq!(Lang::negotiate(None, Some(&nan)), Lang::En);
+        let mixed = format!("{nan},zh-CN;q=0.9");
+        // Past the first 32 entries nothing is read.
+        assert_eq!(Lang::negotiate(None, Some(&mixed)), Lang::En);
+        assert_eq!(
+            Lang::negotiate(None, Some("en;q=NaN,zh;q=0.2,en;q=7")),
+            Lang::ZhCn
+        );
+        assert_eq!(Lang::negotiate(None, Some("zh;q=0.5,en;q=0.5")), Lang::ZhCn);
+        assert_eq!(Lang::negotiate(None, Some(";;;,,,q=,;q=1")), Lang::En);
     }
 }

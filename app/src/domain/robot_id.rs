@@ -213,6 +213,21 @@ fn classify(c: char) -> BadChar {
     }
 }
 
+/// A foreign host as it may be shown to a person: every character that is not printable ASCII
+/// written as its code (`[U+0430]`), so that a look-alike letter, an invisible character or a
+/// bidirectional override cannot make it read as the registry's own name.
+fn shown_host(host: &str) -> String {
+    let mut out = String::with_capacity(host.len());
+    for c in host.chars().take(253) {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("[U+{:04X}]", c as u32));
+        }
+    }
+    out
+}
+
 impl RobotId {
     /// Parse an ID typed or pasted by a person: case, spaces, dashes, dots and the display
     /// separator `·` are forgiven; anything else that is not A–Z or 0–9 is an error naming it.
@@ -220,7 +235,9 @@ impl RobotId {
         let trimmed = input.trim_matches(|c: char| c.is_ascii_whitespace());
         if looks_like_url(trimmed) {
             return Err(match url_host(trimmed) {
-                Some(host) => IdError::ForeignUrl { host },
+                Some(host) => IdError::ForeignUrl {
+                    host: shown_host(&host),
+                },
                 None => IdError::NotAProfileUrl,
             });
         }
@@ -278,7 +295,7 @@ impl RobotId {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
         if !plain {
             return Err(IdError::ForeignUrl {
-                host: link.host_port,
+                host: shown_host(&link.host_port),
             });
         }
         let ours = portal_hosts
@@ -620,6 +637,32 @@ mod tests {
                 Err(IdError::ForeignUrl {
                     host: "evil.example".into()
                 }),
+                "{link}"
+            );
+        }
+    }
+
+    #[test]
+    fn look_alike_and_invisible_hosts_are_shown_by_their_codes() {
+        // A Cyrillic "а", and a right-to-left override that would show "elpmaxe" reversed.
+        for (link, shown) in [
+            (
+                format!("https://robopass.ex\u{430}mple/r/{ID}"),
+                "robopass.ex[U+0430]mple",
+            ),
+            (
+                format!("https://\u{202E}elpmaxe.ssaporob/r/{ID}"),
+                "[U+202E]elpmaxe.ssaporob",
+            ),
+        ] {
+            assert_eq!(
+                RobotId::parse_lookup(&link, HOSTS),
+                Err(IdError::ForeignUrl { host: shown.into() }),
+                "{link}"
+            );
+            assert_eq!(
+                RobotId::parse(&link),
+                Err(IdError::ForeignUrl { host: shown.into() }),
                 "{link}"
             );
         }

@@ -17,9 +17,16 @@ pub struct ScanProblem {
     pub code: &'static str,
 }
 
+/// Codes handed to `/verify` in a request's body (a photo upload, the camera's form), not in
+/// its address.
+#[derive(Clone, Debug)]
+pub struct SubmittedCodes(pub Vec<String>);
+
 /// Every [`ScanProblem`] code and API error the scanner can give, for the translation check.
-pub const PROBLEMS: [&str; 8] = [
+pub const PROBLEMS: [&str; 10] = [
     "too_large",
+    "too_complex",
+    "upload_stalled",
     "busy",
     "not_an_image",
     "too_many_pixels",
@@ -107,8 +114,7 @@ fn judge_all(codes: &[String], lang: Lang) -> Vec<Shown> {
     let Some(state) = use_context::<crate::state::AppState>() else {
         return Vec::new();
     };
-    let hosts = crate::components::portal_hosts();
-    let registry = state.settings.registry(&hosts);
+    let registry = state.settings.registry();
     codes
         .iter()
         .map(|c| {
@@ -138,6 +144,9 @@ fn judge_all(_: &[String], _: Lang) -> Vec<Shown> {
 /// stay as it is: decoding it again could turn a foreign link into one that looks like ours).
 #[cfg(feature = "ssr")]
 fn submitted_codes() -> Vec<String> {
+    if let Some(SubmittedCodes(codes)) = use_context::<SubmittedCodes>() {
+        return codes;
+    }
     use_context::<http::request::Parts>()
         .and_then(|p| p.uri.query().map(str::to_string))
         .map(|q| {

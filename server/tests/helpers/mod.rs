@@ -20,6 +20,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub pool: Pool,
+    pub page_cache: Option<std::sync::Arc<server::page_cache::PageCache>>,
     demo: Vec<(Status, String)>,
     all: HashSet<String>,
     _dir: tempfile::TempDir,
@@ -56,6 +57,23 @@ impl TestApp {
     /// The JSON body of `path`, whatever its status.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         self.get(path).await.json().await.expect("a JSON body")
+    }
+
+    /// `POST /api/v1/scan` with `body` as the photo.
+    pub async fn scan(&self, body: Vec<u8>) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/v1/scan", self.base))
+            .body(body)
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    /// [`TestApp::scan`]'s status and JSON body.
+    pub async fn scan_json(&self, body: Vec<u8>) -> (u16, serde_json::Value) {
+        let resp = self.scan(body).await;
+        let status = resp.status().as_u16();
+        (status, resp.json().await.expect("a JSON body"))
     }
 
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
@@ -109,6 +127,15 @@ pub async fn spawn_app(db: Db) -> TestApp {
 
 /// [`spawn_app`] with settings changed by `adjust` first.
 pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn(db, adjust, true).await
+}
+
+/// The application on a database that already holds a registry (loaded by another app).
+pub async fn spawn_app_unseeded(db: Db) -> TestApp {
+    spawn(db, |_| {}, false).await
+}
+
+async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = match db {
         Db::Sqlite => format!("sqlite://{}/robopass.db", dir.path().display()),
@@ -121,12 +148,16 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
         public_origin: Some("https://robopass.example".into()),
         demo_robots: 0,
         page_cache_ms: 1000,
+        page_cache_bytes: server::page_cache::DEFAULT_BYTES,
         reference_cache_ms: 30_000,
         db_max_connections: Some(5),
         // A fixed key, so labels and the photos made of them are the same on every run.
         signing_key: Some("7".repeat(64)),
         signing_key_file: dir.path().join("signing-key.json").display().to_string(),
         retired_signing_keys: Vec::new(),
+        allowed_hosts: Vec::new(),
+        // Photos are read by the real program, as in production.
+        decoder_exe: Some(env!("CARGO_BIN_EXE_robopass").into()),
     };
     let mut config = config;
     adjust(&mut config);
@@ -134,9 +165,11 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
         .await
         .expect("application builds");
     let state = application.state.clone();
-    app::seed::seed(&state.pool, state.backend, ROBOTS, &|_| {})
-        .await
-        .expect("seed");
+    if load_demo {
+        app::seed::seed(&state.pool, state.backend, ROBOTS, &|_| {})
+            .await
+            .expect("seed");
+    }
     let today = app::services::today();
     let demo: Vec<(Status, String)> = app::services::demo_ids_per_status(&state.pool, &today)
         .await
@@ -151,6 +184,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
         .into_iter()
         .collect();
     let addr = application.addr;
+    let page_cache = application.page_cache.clone();
     tokio::spawn(application.run_until_stopped());
     TestApp {
         addr,
@@ -162,6 +196,7 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
             .build()
             .unwrap(),
         pool: state.pool.clone(),
+        page_cache,
         demo,
         all,
         _dir: dir,

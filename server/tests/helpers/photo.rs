@@ -96,3 +96,22 @@ pub fn exif_orientation(value: u16) -> Vec<u8> {
     t.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
     t
 }
+
+/// A light grey picture tiled with 7×7-pixel finder patterns, one every 10 pixels: rqrr's grouping
+/// of them grows much faster than their number (the 600-pixel one costs minutes of CPU).
+pub fn finder_tiles(side: u32) -> Vec<u8> {
+    let img = GrayImage::from_fn(side, side, |x, y| {
+        let (dx, dy) = (x % 10, y % 10);
+        if dx >= 7 || dy >= 7 {
+            return Luma([200]);
+        }
+        // Rings: black border, white ring, black 3×3 centre.
+        let ring = dx.min(dy).min(6 - dx).min(6 - dy);
+        Luma([if ring == 1 { 255 } else { 0 }])
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageLuma8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
