@@ -95,7 +95,8 @@ sample_memory() {
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status" 2>/dev/null || echo 0)
     kids=$(cat /proc/"$server_pid"/task/*/children 2>/dev/null || true)
     for k in $kids; do
-      rss=$((rss + $(awk '/^VmRSS:/ { print $2 }' "/proc/$k/status" 2>/dev/null || echo 0)))
+      k=$(awk '/^VmRSS:/ { print $2 }' "/proc/$k/status" 2>/dev/null || true)
+      rss=$((rss + ${k:-0}))
     done
     ((rss > peak)) && peak=$rss && echo "$peak" >"$work/peak_kb"
     sleep 0.5
