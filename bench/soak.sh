@@ -40,7 +40,7 @@ DRIVER=target/release/examples/soak
 PHOTO_MAKER=target/release/examples/label_photo
 BASE="http://127.0.0.1:$PORT"
 # Most a SIGTERM may take to stop the server.
-STOP_LIMIT_S=15
+STOP_LIMIT_S=5
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }

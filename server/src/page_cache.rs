@@ -273,16 +273,17 @@ impl PageCache {
 /// a label's `/R/{ID}/{KID}.{SIG}` (or `/r/…`), the ID in canonical form, with `?label=unsigned`
 /// as the only query that changes the page (any other is dropped). Anything else (another
 /// form of an ID, more segments, an overlong token) is answered with a redirect or an error
-/// page and not kept.
-fn canonical(uri: &axum::http::Uri) -> Option<String> {
+/// page and not kept. With the address, the robot it shows.
+fn canonical(uri: &axum::http::Uri) -> Option<(String, RobotId)> {
     let path = uri.path();
     let rest = path
         .strip_prefix("/r/")
         .or_else(|| path.strip_prefix("/R/"))?;
     let mut segments = rest.split('/');
-    let id = segments.next()?;
+    let segment = segments.next()?;
     let token = segments.next();
-    if segments.next().is_some() || !RobotId::parse(id).is_ok_and(|p| p.as_str() == id) {
+    let id = RobotId::parse(segment).ok()?;
+    if segments.next().is_some() || id.as_str() != segment {
         return None;
     }
     if let Some(token) = token {
@@ -300,22 +301,12 @@ fn canonical(uri: &axum::http::Uri) -> Option<String> {
             .take(16)
             .any(|(k, v)| k == "label" && v == "unsigned")
     });
-    Some(if unsigned {
+    let address = if unsigned {
         format!("{path}?label=unsigned")
     } else {
         path.to_string()
-    })
-}
-
-/// The robot a profile path shows, when the path names it in canonical form (`/r/{ID}`, or a
-/// label's `/R/{ID}/{KID}.{SIG}`); any other form is answered with a redirect or an error page.
-fn profile_id(path: &str) -> Option<RobotId> {
-    let rest = path
-        .strip_prefix("/r/")
-        .or_else(|| path.strip_prefix("/R/"))?;
-    let segment = rest.split('/').next()?;
-    let id = RobotId::parse(segment).ok()?;
-    (id.as_str() == segment).then_some(id)
+    };
+    Some((address, id))
 }
 
 fn cacheable(status: StatusCode) -> bool {
@@ -339,7 +330,7 @@ pub async fn middleware(
     if req.method() != Method::GET {
         return next.run(req).await;
     }
-    let Some(address) = canonical(req.uri()) else {
+    let Some((address, id)) = canonical(req.uri()) else {
         return next.run(req).await;
     };
     let nonce = req
@@ -363,33 +354,24 @@ pub async fn middleware(
     // An answer that must not be kept comes back as the error, shared with whoever waited.
     let rendered = pages
         .try_get_with(key.clone(), async move {
-            let now = match profile_id(req.uri().path()) {
-                Some(id) => Some(LookupDone {
-                    lookup: (cache.check)(id.clone()).await,
-                    id,
-                }),
-                None => None,
+            let now = LookupDone {
+                lookup: (cache.check)(id.clone()).await,
+                id,
             };
-            if let Some(done) = &now {
-                if let Some(lookup) = &done.lookup {
-                    if let Some(last) = cache.checked.get(&key).await {
-                        if last.lookup == *lookup {
-                            return Ok(last.page.clone());
-                        }
+            if let Some(lookup) = &now.lookup {
+                if let Some(last) = cache.checked.get(&key).await {
+                    if last.lookup == *lookup {
+                        return Ok(last.page.clone());
                     }
                 }
-                req.extensions_mut().insert(done.clone());
             }
+            req.extensions_mut().insert(now.clone());
             let page = render(req, next, &leader_nonce).await;
             if !cacheable(page.status) {
                 return Err(page);
             }
             let page = Arc::new(page);
-            if let Some(LookupDone {
-                lookup: Some(lookup),
-                ..
-            }) = now
-            {
+            if let Some(lookup) = now.lookup {
                 let last = Checked {
                     lookup,
                     page: page.clone(),
@@ -536,7 +518,7 @@ mod tests {
     #[test]
     fn only_canonical_profile_addresses_are_kept() {
         let id = "CNJARZJA033200000000000000001";
-        let canon = |a: &str| canonical(&a.parse().unwrap());
+        let canon = |a: &str| canonical(&a.parse().unwrap()).map(|(address, _)| address);
         assert_eq!(canon(&format!("/r/{id}")), Some(format!("/r/{id}")));
         assert_eq!(canon(&format!("/r/{id}?utm=x&y")), Some(format!("/r/{id}")));
         assert_eq!(
@@ -598,7 +580,7 @@ mod tests {
         use std::sync::Mutex;
         const TTL: Duration = Duration::from_millis(60);
         let id = "CNJARZJA033200000000000000001";
-        assert!(profile_id(&format!("/r/{id}")).is_some());
+        assert!(canonical(&format!("/r/{id}").parse().unwrap()).is_some());
 
         // The registry: a hotline the test changes (none: the registry is down), and how
         // often it was asked.

@@ -158,8 +158,13 @@ impl Application {
         use hyper_util::server::conn::auto::Builder;
         use hyper_util::server::graceful::GracefulShutdown;
         use tower::ServiceExt as _;
+        let in_flight = Arc::new(InFlight::default());
         let service = hyper_util::service::TowerToHyperService::new(
             self.router
+                .layer(middleware::from_fn_with_state(
+                    in_flight.clone(),
+                    count_in_flight,
+                ))
                 .map_request(|req: axum::http::Request<hyper::body::Incoming>| req.map(Body::new)),
         );
         let mut builder = Builder::new(TokioExecutor::new());
@@ -204,14 +209,60 @@ impl Application {
             });
         }
         drop(self.listener);
+        // Connections are told to close once their request is answered. Those still reading a
+        // request head (a slow client) have no request in flight: they are not waited for, or
+        // a stop would take as long as the head timeout.
+        let all_closed = graceful.shutdown();
         tokio::select! {
-            _ = graceful.shutdown() => {}
+            biased;
+            _ = all_closed => {}
+            _ = in_flight.none() => {}
             _ = tokio::time::sleep(SHUTDOWN_GRACE) => {
                 tracing::warn!("requests still in flight after the shutdown grace period; stopping anyway");
             }
         }
         Ok(())
     }
+}
+
+/// Requests being worked on, so that a stop waits for them and for nothing else.
+#[derive(Default)]
+struct InFlight {
+    count: std::sync::atomic::AtomicUsize,
+    changed: tokio::sync::Notify,
+}
+
+impl InFlight {
+    /// Resolves once no request is in flight.
+    async fn none(&self) {
+        use std::sync::atomic::Ordering;
+        loop {
+            let changed = self.changed.notified();
+            if self.count.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            changed.await;
+        }
+    }
+}
+
+/// Counts a request in [`InFlight`] until its answer is made (or it is dropped).
+async fn count_in_flight(
+    State(in_flight): State<Arc<InFlight>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    use std::sync::atomic::Ordering;
+    struct Counted(Arc<InFlight>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.count.fetch_sub(1, Ordering::SeqCst);
+            self.0.changed.notify_waiters();
+        }
+    }
+    in_flight.count.fetch_add(1, Ordering::SeqCst);
+    let _counted = Counted(in_flight);
+    next.run(req).await
 }
 
 async fn shutdown_signal() {
@@ -292,10 +343,7 @@ fn router(
         ))
         .layer(compression())
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
-        ))
+        .layer(middleware::from_fn(time_limit))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| {
@@ -326,6 +374,31 @@ pub fn compression() -> CompressionLayer<impl Predicate> {
         .compress_when(DefaultPredicate::new().and(encoding_not_chosen))
 }
 
+/// A plain-text answer in both languages, for where the request's language is not known (or
+/// not to be trusted: it is read from the request's own headers).
+fn bilingual(status: axum::http::StatusCode, text: &'static str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+/// No request is worked on for more than [`REQUEST_TIMEOUT`]: it is answered 503, saying so.
+async fn time_limit(req: Request, next: Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!("a request ran out of time");
+            bilingual(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "This took too long on our side; please try again in a minute.\n处理超时，请稍后再试。\n",
+            )
+        }
+    }
+}
+
 /// What a visitor sees if rendering a request panicked: the process goes on, the panic is
 /// logged, and the answer is a plain 500 in both languages (the request's language is not
 /// known here).
@@ -336,12 +409,10 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_default();
     tracing::error!(panic = %what, "request panicked");
-    (
+    bilingual(
         axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         "Something went wrong on our side; please try again in a minute.\n服务器出错，请稍后再试。\n",
     )
-        .into_response()
 }
 
 /// Files of the built site from memory; anything else is the app's own "not found" page.
@@ -404,12 +475,10 @@ async fn host_check(State(hosts): State<Arc<HostCheck>>, req: Request, next: Nex
     match host {
         Some(host) if hosts.allows(host) => next.run(req).await,
         _ if req.uri().path() == "/healthz" => next.run(req).await,
-        _ => (
+        _ => bilingual(
             axum::http::StatusCode::MISDIRECTED_REQUEST,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             "This server does not serve that host name.\n此服务器不提供该主机名的服务。\n",
-        )
-            .into_response(),
+        ),
     }
 }
 
