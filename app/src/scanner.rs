@@ -128,7 +128,8 @@ mod camera {
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
-        CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream,
+        CanvasRenderingContext2d, HtmlCanvasElement, HtmlFormElement, HtmlInputElement,
+        HtmlVideoElement, MediaStream,
         MediaStreamConstraints, MediaStreamTrack,
     };
 
@@ -307,9 +308,32 @@ mod camera {
         };
         stop(&stream);
         set_message.set(Some(words.found.clone()));
-        let code = String::from(js_sys::encode_uri_component(&text));
-        let _ = window()
-            .location()
-            .set_href(&format!("/verify?code={code}"));
+        submit_code(&text);
+    }
+
+    /// Asks `POST /verify` for the verdict on `text`: a code's text may be anything (a Wi-Fi
+    /// password), so it goes in a form's body, never into an address kept in the history.
+    fn submit_code(text: &str) {
+        let document = document();
+        let form = document
+            .create_element("form")
+            .ok()
+            .and_then(|f| f.dyn_into::<HtmlFormElement>().ok());
+        let input = document
+            .create_element("input")
+            .ok()
+            .and_then(|i| i.dyn_into::<HtmlInputElement>().ok());
+        let (Some(form), Some(input), Some(body)) = (form, input, document.body()) else {
+            return;
+        };
+        form.set_method("post");
+        form.set_action("/verify");
+        form.set_hidden(true);
+        input.set_type("hidden");
+        input.set_name("code");
+        input.set_value(text);
+        let _ = form.append_child(&input);
+        let _ = body.append_child(&form);
+        let _ = form.submit();
     }
 }

@@ -240,9 +240,15 @@ test("the camera uses the browser's own BarcodeDetector where there is one; a fo
     }, foreign);
     await page.goto(`${BASE_URL}/scan`);
     await waitForHydration(page);
-    await Promise.all([page.waitForURL(/\/verify\?code=/, { timeout: 20000 }), page.locator('#camera-start').click()]);
+    // The code's text goes in a form's body (POST /verify), never into the address.
+    const posted = page.waitForRequest(
+      (r) => r.method() === 'POST' && new URL(r.url()).pathname === '/verify', { timeout: 20000 });
+    await Promise.all([posted, page.locator('#camera-start').click()]);
+    assert.match((await posted).postData() ?? '', /^code=https%3A%2F%2Frobopass-verify/);
     const verdict = page.locator('[data-verdict="foreign_host"]');
     await verdict.waitFor();
+    assert.equal(new URL(page.url()).pathname, '/verify');
+    assert.equal(new URL(page.url()).search, '', `the code is in the address: ${page.url()}`);
     assert.match(await verdict.innerText(), /robopass-verify\.example\.org, not the registry/);
     assert.deepEqual(page.problems, []);
   } finally {

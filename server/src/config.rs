@@ -31,7 +31,12 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// The program that reads photos (`robopass decode-photo`); `None`: this program.
     pub decoder_exe: Option<std::path::PathBuf>,
+    /// Longest gap allowed between two pieces of a request's body (`BODY_READ_TIMEOUT_S`).
+    pub body_read_timeout: std::time::Duration,
 }
+
+/// How long a request body may stall between two pieces before the request is refused (408).
+pub const DEFAULT_BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Everything but the signing key, which is never printed.
 impl std::fmt::Debug for Config {
@@ -58,6 +63,7 @@ impl std::fmt::Debug for Config {
             .field("retired_signing_keys", &self.retired_signing_keys)
             .field("allowed_hosts", &self.allowed_hosts)
             .field("decoder_exe", &self.decoder_exe)
+            .field("body_read_timeout", &self.body_read_timeout)
             .finish()
     }
 }
@@ -161,6 +167,16 @@ impl Config {
                 .map(|h| h.to_ascii_lowercase())
                 .collect(),
             decoder_exe: None,
+            body_read_timeout: parsed::<u64>("BODY_READ_TIMEOUT_S", "a whole number of seconds, 1 to 600")?
+                .map(|s| {
+                    if (1..=600).contains(&s) {
+                        Ok(std::time::Duration::from_secs(s))
+                    } else {
+                        Err(anyhow::anyhow!("BODY_READ_TIMEOUT_S must be a whole number of seconds, 1 to 600"))
+                    }
+                })
+                .transpose()?
+                .unwrap_or(DEFAULT_BODY_READ_TIMEOUT),
         };
         config.check_exposure()?;
         Ok(config)
@@ -250,6 +266,7 @@ mod tests {
             retired_signing_keys: Vec::new(),
             allowed_hosts: vec!["portal.internal".into()],
             decoder_exe: None,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
         }
     }
 
@@ -305,6 +322,7 @@ mod tests {
             retired_signing_keys: Vec::new(),
             allowed_hosts: Vec::new(),
             decoder_exe: None,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
         };
         let printed = format!("{config:?}");
         assert!(!printed.contains("hunter2"), "{printed}");

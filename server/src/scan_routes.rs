@@ -473,21 +473,23 @@ async fn form_photo(mut form: Multipart) -> Result<bytes::Bytes, PhotoError> {
     loop {
         match form.next_field().await {
             Ok(Some(field)) if field.file_name().is_some() || field.name() == Some("photo") => {
-                return field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        PhotoError::TooLarge
-                    } else {
-                        PhotoError::Unreadable
-                    }
-                });
+                return field.bytes().await.map_err(form_error);
             }
             Ok(Some(_)) => continue,
             Ok(None) => return Err(PhotoError::NotAnImage),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(PhotoError::TooLarge)
-            }
-            Err(_) => return Err(PhotoError::Unreadable),
+            Err(e) => return Err(form_error(e)),
         }
+    }
+}
+
+/// What went wrong reading a form, in the photo's terms. axum says 413 for a form over its
+/// limit, 400 for a malformed one, and 500 when the body itself stopped arriving (the body
+/// timeout, or a sender gone mid-upload).
+fn form_error(e: axum::extract::multipart::MultipartError) -> PhotoError {
+    match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => PhotoError::TooLarge,
+        StatusCode::INTERNAL_SERVER_ERROR => PhotoError::UploadStalled,
+        _ => PhotoError::Unreadable,
     }
 }
 

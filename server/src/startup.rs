@@ -40,8 +40,6 @@ pub struct Application {
 /// A client must send a request's headers within this time of starting it (or of the
 /// connection going idle), or the connection is closed: slow clients cannot hold connections.
 const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-/// A request body must keep arriving: no gap between its pieces longer than this.
-const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 /// No request is worked on for longer than this; it is answered 503 instead.
 const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Connections open at once, at most; more wait to be accepted.
@@ -137,7 +135,13 @@ impl Application {
             )
         });
         let page_cache = page_cache.map(Arc::new);
-        let router = router(state.clone(), Arc::new(assets), page_cache.clone(), decoder);
+        let router = router(
+            state.clone(),
+            Arc::new(assets),
+            page_cache.clone(),
+            decoder,
+            config.body_read_timeout,
+        );
         Ok(Application {
             listener,
             router,
@@ -289,6 +293,8 @@ fn router(
     assets: Arc<Assets>,
     page_cache: Option<Arc<PageCache>>,
     decoder: scan_routes::Decoder,
+    // A request body must keep arriving: no gap between its pieces longer than this.
+    body_read_timeout: std::time::Duration,
 ) -> Router {
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
@@ -342,7 +348,7 @@ fn router(
             security_headers,
         ))
         .layer(compression())
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_read_timeout))
         .layer(middleware::from_fn(time_limit))
         .layer(
             TraceLayer::new_for_http()

@@ -134,6 +134,63 @@ async fn label_sizes_are_bounded(app: &TestApp) {
 }
 helpers::on_both!(label_sizes_are_bounded);
 
+/// Sends `head` and then `start` of a body that says it is far longer, and waits: the answer,
+/// as text, and how long it took to come.
+async fn send_and_stall(app: &TestApp, head: String, start: &[u8]) -> (String, std::time::Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let started = std::time::Instant::now();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(start).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the server answers a stalled upload instead of waiting for it")
+    .unwrap();
+    (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
+}
+
+/// An upload that stops arriving is refused once the body timeout (1 s here) passes, with 408
+/// and words that say so in the sender's language: on the API and on the photo form.
+async fn a_stalled_upload_is_refused(app: &TestApp) {
+    let host = app.base.trim_start_matches("http://");
+    let start = vec![0x89u8; 1000];
+    let head = format!(
+        "POST /api/v1/scan HTTP/1.1\r\nHost: {host}\r\nContent-Type: image/png\r\n\
+         Content-Length: 100000\r\nAccept-Language: zh-CN\r\nConnection: close\r\n\r\n"
+    );
+    let (answer, took) = send_and_stall(app, head, &start).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"upload_stalled\""), "{answer}");
+    assert!(answer.contains("照片未完整上传就中断了"), "{answer}");
+    assert!(took >= std::time::Duration::from_millis(900), "answered after {took:?}");
+
+    let mut form = b"--XyZ\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"label.png\"\r\n\
+                     Content-Type: image/png\r\n\r\n"
+        .to_vec();
+    form.extend_from_slice(&start);
+    let head = format!(
+        "POST /scan/photo HTTP/1.1\r\nHost: {host}\r\n\
+         Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 100000\r\n\
+         Accept-Language: en\r\nConnection: close\r\n\r\n"
+    );
+    let (answer, took) = send_and_stall(app, head, &form).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("The photo stopped arriving before it was complete."),
+        "{answer}"
+    );
+    assert!(took >= std::time::Duration::from_millis(900), "answered after {took:?}");
+}
+
+helpers::on_both!(a_stalled_upload_is_refused, |c| {
+    c.body_read_timeout = std::time::Duration::from_secs(1);
+});
+
 /// Every way of rewriting the record that the portal's own connection can try is refused, and
 /// the record is unchanged afterwards.
 async fn the_record_refuses_every_rewrite(app: &TestApp, postgres: bool) {

@@ -158,6 +158,7 @@ async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> Tes
         allowed_hosts: Vec::new(),
         // Photos are read by the real program, as in production.
         decoder_exe: Some(env!("CARGO_BIN_EXE_robopass").into()),
+        body_read_timeout: server::config::DEFAULT_BODY_READ_TIMEOUT,
     };
     let mut config = config;
     adjust(&mut config);
