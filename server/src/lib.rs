@@ -8,5 +8,6 @@ pub mod page_cache;
 pub mod routes;
 pub mod scan;
 pub mod scan_routes;
+pub mod session;
 pub mod startup;
 pub mod telemetry;

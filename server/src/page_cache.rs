@@ -327,7 +327,9 @@ pub async fn middleware(
     let Some(cache) = cache else {
         return next.run(req).await;
     };
-    if req.method() != Method::GET {
+    // A signed-in person's page may hold what is theirs alone: never served from, nor kept
+    // in, the cache that everyone shares.
+    if req.method() != Method::GET || crate::session::carries_session(req.headers()) {
         return next.run(req).await;
     }
     let Some((address, id)) = canonical(req.uri()) else {
@@ -367,7 +369,8 @@ pub async fn middleware(
             }
             req.extensions_mut().insert(now.clone());
             let page = render(req, next, &leader_nonce).await;
-            if !cacheable(page.status) {
+            // A cookie set for one visitor must not be handed to everyone.
+            if !cacheable(page.status) || page.headers.contains_key(header::SET_COOKIE) {
                 return Err(page);
             }
             let page = Arc::new(page);
@@ -500,13 +503,25 @@ mod tests {
     }
 
     async fn fetch(router: &axum::Router, path: &str, nonce: &str) -> String {
+        fetch_with(router, path, nonce, None).await
+    }
+
+    /// [`fetch`] with a `Cookie` header.
+    async fn fetch_with(
+        router: &axum::Router,
+        path: &str,
+        nonce: &str,
+        cookie: Option<&str>,
+    ) -> String {
         use tower::ServiceExt;
-        let req = Request::builder()
+        let mut req = Request::builder()
             .uri(path)
             .header(header::HOST, "portal.test")
-            .header(NONCE_HEADER, nonce)
-            .body(Body::empty())
-            .unwrap();
+            .header(NONCE_HEADER, nonce);
+        if let Some(cookie) = cookie {
+            req = req.header(header::COOKIE, cookie);
+        }
+        let req = req.body(Body::empty()).unwrap();
         let res = router.clone().oneshot(req).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let body = axum::body::to_bytes(res.into_body(), 1 << 20)
@@ -642,5 +657,76 @@ mod tests {
         let down = fetch(&router, &path, "n6").await;
         assert_eq!(down, "<script nonce=\"n6\"></script><p>told it is down</p>");
         assert_eq!((checks.load(SeqCst), renders.load(SeqCst)), (4, 4));
+    }
+
+    /// A registry that always answers "not registered, hotline 110".
+    fn steady_check() -> Check {
+        Arc::new(|_id| {
+            Box::pin(async {
+                Some(Lookup::NotRegistered {
+                    suggestions: Vec::new(),
+                    regulator_hotline: "110".into(),
+                })
+            })
+        })
+    }
+
+    #[tokio::test]
+    async fn a_signed_in_visitor_is_never_served_from_the_cache_nor_stored_in_it() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        let renders = Arc::new(AtomicUsize::new(0));
+        let cache = PageCache::with_check(Duration::from_secs(60), DEFAULT_BYTES, steady_check());
+        let router = counted_profiles(cache, renders.clone());
+        let path = "/r/CNJARZJA033200000000000000001";
+        let session = format!("lang=en; {}=token", crate::session::SESSION_COOKIE);
+        let secure = format!("{}=token", crate::session::SECURE_SESSION_COOKIE);
+
+        // Signed in: rendered for this request alone, every time.
+        fetch_with(&router, path, "s1", Some(&session)).await;
+        fetch_with(&router, path, "s2", Some(&secure)).await;
+        assert_eq!(renders.load(SeqCst), 2);
+        // Nothing was kept for anyone else: the first anonymous visitor has it rendered.
+        fetch(&router, path, "a1").await;
+        assert_eq!(renders.load(SeqCst), 3);
+        // The anonymous page is kept, for anonymous visitors only (a language cookie is not a
+        // session).
+        fetch_with(&router, path, "a2", Some("lang=en")).await;
+        assert_eq!(renders.load(SeqCst), 3);
+        fetch_with(&router, path, "s3", Some(&session)).await;
+        assert_eq!(renders.load(SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn a_page_that_sets_a_cookie_is_never_kept() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        use tower::ServiceExt;
+        let renders = Arc::new(AtomicUsize::new(0));
+        let cache = PageCache::with_check(Duration::from_secs(60), DEFAULT_BYTES, steady_check());
+        let counted = renders.clone();
+        let router = axum::Router::new()
+            .route(
+                "/r/{*rest}",
+                axum::routing::get(move || {
+                    let n = counted.fetch_add(1, SeqCst);
+                    async move { ([(header::SET_COOKIE, format!("visitor={n}"))], "page") }
+                }),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                Some(Arc::new(cache)),
+                middleware,
+            ));
+        let path = "/r/CNJARZJA033200000000000000001";
+        for (i, nonce) in ["n1", "n2", "n3"].into_iter().enumerate() {
+            let req = Request::builder()
+                .uri(path)
+                .header(header::HOST, "portal.test")
+                .header(NONCE_HEADER, nonce)
+                .body(Body::empty())
+                .unwrap();
+            let res = router.clone().oneshot(req).await.unwrap();
+            // Each visitor gets the cookie set for them, never another's.
+            assert_eq!(res.headers()[header::SET_COOKIE], format!("visitor={i}"));
+        }
+        assert_eq!(renders.load(SeqCst), 3);
     }
 }
