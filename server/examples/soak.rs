@@ -100,7 +100,10 @@ async fn main() -> anyhow::Result<()> {
     let record: Shared = Arc::default();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(connections)
-        .timeout(Duration::from_secs(30))
+        // The server closes a connection idle for 10 s; a client that reuses one after that
+        // races the close and sees an error no person would (browsers retry those).
+        .pool_idle_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(45))
         .build()?;
     let started = Instant::now();
     let until = started + duration;
