@@ -5,23 +5,17 @@ rust_i18n::i18n!("locales", fallback = "en");
 
 pub mod app;
 pub mod components;
-pub mod domain;
+/// The domain crate, under the path the app and server have always used.
+pub use ::domain;
 pub mod i18n;
 pub mod island_setup;
 pub mod pages;
 pub mod scanner;
 pub mod server_fns;
 
+/// The registry's modules, under the paths the app and server have always used.
 #[cfg(feature = "ssr")]
-pub mod db;
-#[cfg(feature = "ssr")]
-pub mod labels;
-#[cfg(feature = "ssr")]
-pub mod record;
-#[cfg(feature = "ssr")]
-pub mod seed;
-#[cfg(feature = "ssr")]
-pub mod services;
+pub use registry::{db, labels, record, seed, services};
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]

@@ -127,7 +127,7 @@ impl IdError {
 pub struct RobotId(String);
 
 /// Characters a person may type between groups; they carry no meaning and are removed.
-pub(crate) fn is_separator(c: char) -> bool {
+pub fn is_separator(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n' | '-' | '.' | '·' | '_')
 }
 

@@ -1,4 +1,5 @@
-//! Types shared by the server and the browser.
+//! Robot Passport's domain: the rules and vocabulary that the server and the browser share.
+//! No I/O, no UI, no words for people (those are the app's): this crate compiles to wasm.
 
 pub mod lang;
 pub mod profile;

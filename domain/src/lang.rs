@@ -45,7 +45,6 @@ impl Lang {
 
     /// The language for a request: the remembered cookie first, then the browser's
     /// `Accept-Language` preferences, then English.
-    #[cfg(feature = "ssr")]
     pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
         if let Some(lang) = cookie.and_then(Lang::from_tag) {
             return lang;
@@ -60,7 +59,6 @@ impl Lang {
 }
 
 /// Entries of an `Accept-Language` header read at most; a browser sends a handful.
-#[cfg(feature = "ssr")]
 const MAX_PREFERENCES: usize = 32;
 
 /// The language tags of an `Accept-Language` header, most wanted first (RFC 9110 §12.5.4).
@@ -68,7 +66,6 @@ const MAX_PREFERENCES: usize = 32;
 /// counts as 0, entries past [`MAX_PREFERENCES`] are ignored, and equal weights keep the
 /// header's order. (The `accept-language` crate sorted by a comparison that NaN breaks, and
 /// its sort panicked on 21 such entries.)
-#[cfg(feature = "ssr")]
 fn preferences(header: &str) -> Vec<&str> {
     let mut weighted: Vec<(&str, f32)> = header
         .split(',')
@@ -104,7 +101,6 @@ mod tests {
         assert_eq!(Lang::from_tag("fr"), None);
     }
 
-    #[cfg(feature = "ssr")]
     #[test]
     fn cookie_beats_accept_language_which_beats_default() {
         assert_eq!(
@@ -119,7 +115,6 @@ mod tests {
         assert_eq!(Lang::negotiate(None, None), Lang::En);
     }
 
-    #[cfg(feature = "ssr")]
     #[test]
     fn hostile_accept_language_headers_are_read_without_panicking() {
         let nan = vec!["fr;q=NaN"; 40].join(",");
