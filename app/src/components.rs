@@ -1,8 +1,8 @@
 //! Pieces shared by several pages.
 
-use crate::domain::robot_id::BadChar;
-use crate::domain::{IdError, Lang, RobotId, Segment};
-use crate::i18n::{fill, tr, use_lang};
+use crate::domain::{IdError, Lang, RobotId};
+pub use crate::i18n::words::{id_error_message, IdErrorWords, LookupWords};
+use crate::i18n::{tr, use_lang};
 use crate::island_setup::IslandSetup;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -181,103 +181,6 @@ pub fn StatusBanner(
                     })}
             </div>
         </section>
-    }
-}
-
-/// The words that explain why an input is not an ID, in one language. The server translates
-/// them and hands them to the lookup island (see [`LookupSetup`]), so the browser carries no
-/// translation tables (they were a third of the page's wasm).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct IdErrorWords {
-    empty: String,
-    length: String,
-    invisible: String,
-    look_alike: String,
-    character: String,
-    foreign_url: String,
-    not_a_profile_url: String,
-    /// The segments' names, in the order of [`Segment::ALL`].
-    segments: [String; 4],
-}
-
-impl IdErrorWords {
-    pub fn new(lang: Lang) -> Self {
-        let t = |key: &str| tr(lang, &format!("id_error.{key}"));
-        IdErrorWords {
-            empty: t("empty"),
-            length: t("length"),
-            invisible: t("invisible"),
-            look_alike: t("look_alike"),
-            character: t("character"),
-            foreign_url: t("foreign_url"),
-            not_a_profile_url: t("not_a_profile_url"),
-            segments: Segment::ALL.map(|s| tr(lang, &format!("segment.{}", s.key()))),
-        }
-    }
-
-    /// A person-readable explanation of why an input is not an ID.
-    pub fn explain(&self, err: &IdError) -> String {
-        let segment = |s: Segment| {
-            let i = Segment::ALL.iter().position(|x| *x == s).unwrap_or(0);
-            self.segments[i].as_str()
-        };
-        match err {
-            IdError::Empty => self.empty.clone(),
-            IdError::Length { found, segment: s } => fill(
-                &self.length,
-                &[("found", &found.to_string()), ("segment", segment(*s))],
-            ),
-            IdError::Character {
-                position,
-                ch,
-                segment: s,
-                bad,
-            } => {
-                let code = format!("U+{:04X}", *ch as u32);
-                let (template, imitates) = match bad {
-                    BadChar::Invisible => (&self.invisible, String::new()),
-                    BadChar::LookAlike { imitates } => (&self.look_alike, imitates.to_string()),
-                    BadChar::Other => (&self.character, String::new()),
-                };
-                fill(
-                    template,
-                    &[
-                        ("position", &position.to_string()),
-                        ("segment", segment(*s)),
-                        ("ch", &ch.to_string()),
-                        ("code", &code),
-                        ("imitates", &imitates),
-                    ],
-                )
-            }
-            IdError::ForeignUrl { host } => fill(&self.foreign_url, &[("host", host)]),
-            IdError::NotAProfileUrl => self.not_a_profile_url.clone(),
-        }
-    }
-}
-
-/// A person-readable explanation, in `lang`, of why an input is not an ID.
-pub fn id_error_message(lang: Lang, err: &IdError) -> String {
-    IdErrorWords::new(lang).explain(err)
-}
-
-/// Everything the lookup island shows, in the page's language (see [`IdErrorWords`]).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct LookupWords {
-    label: String,
-    hint: String,
-    submit: String,
-    errors: IdErrorWords,
-}
-
-impl LookupWords {
-    pub fn new(lang: Lang) -> Self {
-        LookupWords {
-            label: tr(lang, "lookup.label"),
-            hint: tr(lang, "lookup.hint"),
-            submit: tr(lang, "lookup.submit"),
-            errors: IdErrorWords::new(lang),
-        }
     }
 }
 

@@ -129,8 +129,7 @@ mod camera {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
         CanvasRenderingContext2d, HtmlCanvasElement, HtmlFormElement, HtmlInputElement,
-        HtmlVideoElement, MediaStream,
-        MediaStreamConstraints, MediaStreamTrack,
+        HtmlVideoElement, MediaStream, MediaStreamConstraints, MediaStreamTrack,
     };
 
     /// Frames are shrunk to this longer side before decoding: quick on a phone, and a label

@@ -1,7 +1,7 @@
 //! What a scanned or typed code means: the verdict shown before the profile.
 
-use crate::components::id_error_message;
 use crate::domain::{Lang, RobotId};
+use crate::i18n::words::id_error_message;
 use crate::i18n::{tr, tr_with};
 use crate::labels::{Keyring, SigCheck};
 use serde::Serialize;

@@ -37,11 +37,18 @@ mod tests {
     #[test]
     fn a_session_cookie_is_found_under_either_name_in_any_cookie_header() {
         assert!(carries_session(&with_cookies(&["robopass_session=abc"])));
-        assert!(carries_session(&with_cookies(&["lang=zh-CN; __Host-robopass_session=x"])));
-        assert!(carries_session(&with_cookies(&["lang=en", " robopass_session = "])));
+        assert!(carries_session(&with_cookies(&[
+            "lang=zh-CN; __Host-robopass_session=x"
+        ])));
+        assert!(carries_session(&with_cookies(&[
+            "lang=en",
+            " robopass_session = "
+        ])));
         assert!(!carries_session(&with_cookies(&[])));
         assert!(!carries_session(&with_cookies(&["lang=en"])));
-        assert!(!carries_session(&with_cookies(&["robopass_session_old=1; xrobopass_session=2"])));
+        assert!(!carries_session(&with_cookies(&[
+            "robopass_session_old=1; xrobopass_session=2"
+        ])));
         assert!(!carries_session(&with_cookies(&["lang=robopass_session"])));
     }
 }

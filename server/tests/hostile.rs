@@ -136,7 +136,11 @@ helpers::on_both!(label_sizes_are_bounded);
 
 /// Sends `head` and then `start` of a body that says it is far longer, and waits: the answer,
 /// as text, and how long it took to come.
-async fn send_and_stall(app: &TestApp, head: String, start: &[u8]) -> (String, std::time::Duration) {
+async fn send_and_stall(
+    app: &TestApp,
+    head: String,
+    start: &[u8],
+) -> (String, std::time::Duration) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = app.base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -151,7 +155,10 @@ async fn send_and_stall(app: &TestApp, head: String, start: &[u8]) -> (String, s
     .await
     .expect("the server answers a stalled upload instead of waiting for it")
     .unwrap();
-    (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
 }
 
 /// An upload that stops arriving is refused once the body timeout (1 s here) passes, with 408
@@ -167,11 +174,15 @@ async fn a_stalled_upload_is_refused(app: &TestApp) {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("\"upload_stalled\""), "{answer}");
     assert!(answer.contains("照片未完整上传就中断了"), "{answer}");
-    assert!(took >= std::time::Duration::from_millis(900), "answered after {took:?}");
+    assert!(
+        took >= std::time::Duration::from_millis(900),
+        "answered after {took:?}"
+    );
 
-    let mut form = b"--XyZ\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"label.png\"\r\n\
+    let mut form =
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"label.png\"\r\n\
                      Content-Type: image/png\r\n\r\n"
-        .to_vec();
+            .to_vec();
     form.extend_from_slice(&start);
     let head = format!(
         "POST /scan/photo HTTP/1.1\r\nHost: {host}\r\n\
@@ -184,7 +195,10 @@ async fn a_stalled_upload_is_refused(app: &TestApp) {
         answer.contains("The photo stopped arriving before it was complete."),
         "{answer}"
     );
-    assert!(took >= std::time::Duration::from_millis(900), "answered after {took:?}");
+    assert!(
+        took >= std::time::Duration::from_millis(900),
+        "answered after {took:?}"
+    );
 }
 
 helpers::on_both!(a_stalled_upload_is_refused, |c| {

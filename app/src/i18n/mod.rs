@@ -1,6 +1,8 @@
 //! Translation helpers. The locale is passed on every call (never the process-wide global),
 //! because one server renders many languages at once.
 
+pub mod words;
+
 use crate::domain::Lang;
 use leptos::prelude::*;
 
@@ -240,7 +242,7 @@ mod tests {
         for lang in Lang::ALL {
             let mut said = Vec::new();
             strings(
-                &serde_json::to_value(crate::components::LookupWords::new(lang)).unwrap(),
+                &serde_json::to_value(crate::i18n::words::LookupWords::new(lang)).unwrap(),
                 &mut said,
             );
             strings(
