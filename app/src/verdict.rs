@@ -1,15 +1,11 @@
 //! What a scanned or typed code means: the verdict shown before the profile.
 
-use crate::domain::{Lang, RobotId};
-use crate::i18n::words::id_error_message;
-use crate::i18n::{tr, tr_with};
+use crate::domain::RobotId;
 use crate::labels::{Keyring, SigCheck};
 use serde::Serialize;
 
 /// Longest code text looked at (a QR code holds at most 2,953 bytes).
 pub const MAX_CODE_LEN: usize = 3000;
-/// How much of a code is shown back to the person.
-const SHOWN_LEN: usize = 200;
 
 /// The kinds of verdict, most trustworthy first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -38,27 +34,6 @@ pub enum Verdict {
     RobotId { id: String },
     /// Anything else; `problem` is a machine name, the message says it for people.
     NotARobotId { problem: &'static str },
-}
-
-/// One code and its verdict, as the API returns it.
-#[derive(Clone, Debug, Serialize)]
-pub struct Finding {
-    /// The code's text (shortened when long).
-    pub found: String,
-    #[serde(flatten)]
-    pub verdict: Verdict,
-    /// Where to go next on this site, when there is a robot to show.
-    pub profile: Option<String>,
-    /// The verdict in words, in the request's language.
-    pub message: String,
-}
-
-fn shown(text: &str) -> String {
-    let mut s: String = text.chars().take(SHOWN_LEN).collect();
-    if text.chars().count() > SHOWN_LEN {
-        s.push('…');
-    }
-    s
 }
 
 /// A robot ID anywhere in a link: a path segment or a query value.
@@ -209,53 +184,6 @@ impl Verdict {
             Verdict::RobotId { .. } => "robot_id",
             Verdict::NotARobotId { .. } => "not_a_robot_id",
         }
-    }
-
-    /// The verdict in words.
-    pub fn message(&self, lang: Lang, text: &str) -> String {
-        match self {
-            Verdict::VerifiedLabel { retired_key, .. } => {
-                let mut m = tr(lang, "verdict.verified_label");
-                if *retired_key {
-                    m.push(' ');
-                    m.push_str(&tr(lang, "verdict.retired_key"));
-                }
-                m
-            }
-            Verdict::NotIssued { problem, .. } => format!(
-                "{} {}",
-                tr(lang, "verdict.not_issued"),
-                tr(lang, &format!("verdict.problem.{problem}"))
-            ),
-            Verdict::ForeignHost { host, .. } => {
-                tr_with(lang, "verdict.foreign_host", &[("host", host)])
-            }
-            Verdict::RobotId { .. } => tr(lang, "verdict.robot_id"),
-            Verdict::NotARobotId { problem } => {
-                let why = match *problem {
-                    "other_scheme" | "not_a_profile_url" => {
-                        tr(lang, &format!("verdict.problem.{problem}"))
-                    }
-                    _ => match RobotId::parse(text.trim()) {
-                        Err(e) => id_error_message(lang, &e),
-                        Ok(_) => String::new(),
-                    },
-                };
-                format!("{} {why}", tr(lang, "verdict.not_a_robot_id"))
-            }
-        }
-    }
-}
-
-/// Judge a code and say it in `lang`.
-pub fn finding(text: &str, registry: &Registry, lang: Lang) -> Finding {
-    let text: String = text.chars().take(MAX_CODE_LEN).collect();
-    let verdict = judge(&text, registry);
-    Finding {
-        found: shown(&text),
-        profile: verdict.next_page(),
-        message: verdict.message(lang, &text),
-        verdict,
     }
 }
 
@@ -418,7 +346,7 @@ mod tests {
             keys: &keys,
             https_only: true,
         };
-        let f = finding("hello, world", &registry, Lang::En);
+        let f = crate::i18n::verdict::finding("hello, world", &registry, crate::domain::Lang::En);
         assert!(f.message.contains("Position 6"), "{}", f.message);
         assert!(matches!(
             judged("https://robopass.example/about"),

@@ -3,10 +3,11 @@
 use crate::scan::{self, ChildAnswer, PhotoError, MAX_PHOTO_BYTES};
 use app::app::shell;
 use app::domain::{Lang, RobotId};
+use app::i18n::verdict::{finding, Finding};
 use app::i18n::{lang_from_headers, tr};
 use app::pages::scan::{ScanProblem, SubmittedCodes, MAX_CODES};
 use app::state::AppState;
-use app::verdict::{finding, Finding, MAX_CODE_LEN};
+use app::verdict::MAX_CODE_LEN;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};

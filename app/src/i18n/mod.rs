@@ -1,6 +1,8 @@
 //! Translation helpers. The locale is passed on every call (never the process-wide global),
 //! because one server renders many languages at once.
 
+#[cfg(feature = "ssr")]
+pub mod verdict;
 pub mod words;
 
 use crate::domain::Lang;

@@ -110,7 +110,8 @@ struct Shown {
 
 #[cfg(feature = "ssr")]
 fn judge_all(codes: &[String], lang: Lang) -> Vec<Shown> {
-    use crate::verdict::{finding, Verdict};
+    use crate::i18n::verdict::finding;
+    use crate::verdict::Verdict;
     let Some(state) = use_context::<crate::state::AppState>() else {
         return Vec::new();
     };
