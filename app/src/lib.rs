@@ -17,6 +17,8 @@ pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub use registry::{db, labels, record, seed, services};
 #[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod verdict;

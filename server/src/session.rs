@@ -1,7 +1,7 @@
 //! The signed-in visitor's cookie. Sessions themselves come with accounts; what is here is what
 //! every layer must know already: the cookie's names, and whether a request carries one.
 
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 
 /// The session cookie over plain HTTP (a portal on this machine).
 pub const SESSION_COOKIE: &str = "robopass_session";
@@ -12,19 +12,15 @@ pub const SECURE_SESSION_COOKIE: &str = "__Host-robopass_session";
 /// Whether the request carries a session cookie (under either name, whatever its value):
 /// such a request is a signed-in person's, and nothing answered to it may be shared.
 pub fn carries_session(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::COOKIE)
+    [SESSION_COOKIE, SECURE_SESSION_COOKIE]
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.split_once('=').map(|(name, _)| name.trim()))
-        .any(|name| name == SESSION_COOKIE || name == SECURE_SESSION_COOKIE)
+        .any(|name| app::request::cookie(headers, name).is_some())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
+    use axum::http::{header, HeaderValue};
 
     fn with_cookies(values: &[&str]) -> HeaderMap {
         let mut headers = HeaderMap::new();

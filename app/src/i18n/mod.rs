@@ -33,20 +33,11 @@ pub fn use_lang() -> Lang {
 /// The language a request asks for: the remembered cookie, then `Accept-Language`.
 #[cfg(feature = "ssr")]
 pub fn lang_from_headers(headers: &http::HeaderMap) -> Lang {
-    use crate::domain::lang::LANG_COOKIE;
-    let cookie = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|c| c.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == LANG_COOKIE).then(|| v.to_string())
-        });
+    let cookie = crate::request::cookie(headers, crate::domain::lang::LANG_COOKIE);
     let accept = headers
         .get(http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
-    Lang::negotiate(cookie.as_deref(), accept)
+    Lang::negotiate(cookie, accept)
 }
 
 /// The language of the request being rendered. Pages render on the server only; islands
