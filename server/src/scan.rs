@@ -1,26 +1,10 @@
-//! QR labels drawn (SVG, PNG) and QR codes read from photos.
+//! QR labels drawn (SVG, PNG), and the child process that reads a photo (the reading itself is
+//! the `photo` crate's).
 
-use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
+use image::DynamicImage;
+use photo::{decode_photo, PhotoError};
 use qrcode::{EcLevel, QrCode};
 use std::io::Cursor;
-
-/// Largest photo accepted, in bytes (a 12-megapixel phone JPEG is 3–8 MB).
-pub const MAX_PHOTO_BYTES: usize = 12 * 1024 * 1024;
-/// Largest width or height a photo may declare. Checked from the header, before any pixel is
-/// decoded, so a small file that claims to be enormous (a decompression bomb) costs nothing.
-pub const MAX_PHOTO_SIDE: u32 = 12_000;
-/// Most pixels a photo may have (phone cameras make 12–50 megapixels; 48+ MP ones save 12 MP
-/// by default).
-pub const MAX_PHOTO_PIXELS: u64 = 50_000_000;
-/// Most memory the decoded pixels may take (a 12-megapixel RGB photo needs 36 MB; 50 MP in
-/// 16-bit RGBA would need 400 MB and is refused).
-const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
-/// Sizes (longer side, pixels) a photo is shrunk to before looking for codes, smallest first.
-/// rqrr finds a code at some scales and not at others (its finder-pattern scan is sensitive to
-/// how module edges fall on pixels), so several are tried; a label filling a sixth of a phone
-/// photo has 4+ pixels a module at the smallest. Fixed sizes, not a deadline, bound the work:
-/// a busy server reads a photo exactly as an idle one does, only later.
-const PASSES: [u32; 3] = [1200, 1600, 2000];
 
 /// Error correction of printed labels: level M restores up to 15% of the code (scratches,
 /// dirt, a glare spot) and keeps the code one size smaller than Q would.
@@ -73,167 +57,6 @@ pub fn label_png(text: &str, size: u32) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
     DynamicImage::ImageLuma8(img).write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)?;
     Ok(out)
-}
-
-/// Why a photo could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PhotoError {
-    /// More than [`MAX_PHOTO_BYTES`].
-    TooLarge,
-    /// Not a format we read (or not an image at all).
-    NotAnImage,
-    /// Declares more pixels than [`MAX_PHOTO_SIDE`] allows.
-    TooManyPixels,
-    /// An image, but broken.
-    Unreadable,
-    /// Read fine, but no QR code found in it.
-    NoCode,
-    /// Too many photos being read at once; try again.
-    Busy,
-    /// Reading it took longer than a photo's budget (see [`crate::scan_routes::Decoder`]):
-    /// a picture full of code-like patterns.
-    TooComplex,
-    /// The upload stalled before the whole photo arrived.
-    UploadStalled,
-}
-
-impl PhotoError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            PhotoError::TooLarge => "too_large",
-            PhotoError::NotAnImage => "not_an_image",
-            PhotoError::TooManyPixels => "too_many_pixels",
-            PhotoError::Unreadable => "unreadable_image",
-            PhotoError::NoCode => "no_code_found",
-            PhotoError::Busy => "busy",
-            PhotoError::TooComplex => "too_complex",
-            PhotoError::UploadStalled => "upload_stalled",
-        }
-    }
-
-    pub fn status(&self) -> u16 {
-        match self {
-            PhotoError::TooLarge => 413,
-            PhotoError::NotAnImage => 415,
-            PhotoError::TooManyPixels
-            | PhotoError::Unreadable
-            | PhotoError::NoCode
-            | PhotoError::TooComplex => 422,
-            PhotoError::UploadStalled => 408,
-            PhotoError::Busy => 503,
-        }
-    }
-}
-
-fn limits() -> Limits {
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_PHOTO_SIDE);
-    limits.max_image_height = Some(MAX_PHOTO_SIDE);
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    limits
-}
-
-fn image_error(e: image::ImageError) -> PhotoError {
-    match e {
-        image::ImageError::Limits(_) => PhotoError::TooManyPixels,
-        image::ImageError::Unsupported(_) => PhotoError::NotAnImage,
-        _ => PhotoError::Unreadable,
-    }
-}
-
-/// Decode a photo the right way up (EXIF orientation honoured), in grey.
-pub fn load_photo(bytes: &[u8]) -> Result<image::GrayImage, PhotoError> {
-    if bytes.len() > MAX_PHOTO_BYTES {
-        return Err(PhotoError::TooLarge);
-    }
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|_| PhotoError::Unreadable)?;
-    if reader.format().is_none() {
-        return Err(PhotoError::NotAnImage);
-    }
-    reader.limits(limits());
-    // The header is read and the limits checked here, before any pixel data. Not every
-    // decoder checks the memory limit itself, so the size of the pixels is checked here too.
-    let mut decoder = reader.into_decoder().map_err(image_error)?;
-    let (w, h) = decoder.dimensions();
-    if u64::from(w) * u64::from(h) > MAX_PHOTO_PIXELS || decoder.total_bytes() > MAX_DECODE_BYTES {
-        return Err(PhotoError::TooManyPixels);
-    }
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    // Grey first, then turned: turning the full-colour image would copy all of it (a 50 MP
-    // RGBA photo is 200 MB), where the grey one is a quarter of that.
-    let img = DynamicImage::from_decoder(decoder).map_err(image_error)?;
-    let mut grey = DynamicImage::ImageLuma8(img.into_luma8());
-    grey.apply_orientation(orientation);
-    Ok(grey.into_luma8())
-}
-
-/// `img` shrunk (box filter, fast) so its longer side is at most `side`.
-fn shrunk(img: &image::GrayImage, side: u32) -> Option<image::GrayImage> {
-    let (w, h) = img.dimensions();
-    let longer = w.max(h);
-    (longer > side).then(|| {
-        let scale = side as f64 / longer as f64;
-        let (nw, nh) = (
-            ((w as f64 * scale).round() as u32).max(1),
-            ((h as f64 * scale).round() as u32).max(1),
-        );
-        image::imageops::thumbnail(img, nw, nh)
-    })
-}
-
-/// Every QR code rqrr can read in `img`, in the order found, without repeats. rqrr asserts
-/// on some degenerate shapes (a panic, not an error); such a look counts as finding nothing.
-fn codes_in(img: &image::GrayImage) -> Vec<String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| codes_in_unguarded(img)))
-        .unwrap_or_else(|_| {
-            tracing::warn!("the QR reader gave up on a photo (internal assertion)");
-            Vec::new()
-        })
-}
-
-fn codes_in_unguarded(img: &image::GrayImage) -> Vec<String> {
-    let (w, h) = img.dimensions();
-    let raw = img.as_raw();
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
-            raw[y * w as usize + x]
-        });
-    let mut found: Vec<String> = Vec::new();
-    for grid in prepared.detect_grids() {
-        if let Ok((_, text)) = grid.decode() {
-            if !found.contains(&text) {
-                found.push(text);
-            }
-        }
-    }
-    found
-}
-
-/// The text of every QR code in a photo: the first of [`PASSES`] that finds any wins.
-pub fn decode_photo(bytes: &[u8]) -> Result<Vec<String>, PhotoError> {
-    let img = load_photo(bytes)?;
-    for side in PASSES {
-        let found = match shrunk(&img, side) {
-            Some(small) => codes_in(&small),
-            // No larger than this pass: read it as it is, once, and stop.
-            None => {
-                let found = codes_in(&img);
-                return if found.is_empty() {
-                    Err(PhotoError::NoCode)
-                } else {
-                    Ok(found)
-                };
-            }
-        };
-        if !found.is_empty() {
-            return Ok(found);
-        }
-    }
-    Err(PhotoError::NoCode)
 }
 
 /// What a decoding child process writes on its standard output.
@@ -292,7 +115,7 @@ pub fn decode_child(cpu_ms: u64) -> std::process::ExitCode {
     });
     let mut bytes = Vec::new();
     if std::io::stdin()
-        .take(MAX_PHOTO_BYTES as u64 + 1)
+        .take(photo::MAX_PHOTO_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .is_err()
     {
@@ -302,24 +125,6 @@ pub fn decode_child(cpu_ms: u64) -> std::process::ExitCode {
         Ok(codes) => ChildAnswer::Codes(codes),
         Err(e) => ChildAnswer::Problem(e.code().to_string()),
     })
-}
-
-impl PhotoError {
-    /// The error a child named by its code.
-    pub fn from_code(code: &str) -> Option<PhotoError> {
-        [
-            PhotoError::TooLarge,
-            PhotoError::NotAnImage,
-            PhotoError::TooManyPixels,
-            PhotoError::Unreadable,
-            PhotoError::NoCode,
-            PhotoError::Busy,
-            PhotoError::TooComplex,
-            PhotoError::UploadStalled,
-        ]
-        .into_iter()
-        .find(|e| e.code() == code)
-    }
 }
 
 #[cfg(test)]
@@ -360,17 +165,5 @@ mod tests {
                 "size {size}"
             );
         }
-    }
-
-    #[test]
-    fn text_and_bombs_are_refused_before_decoding() {
-        assert_eq!(
-            decode_photo(b"hello, not a picture"),
-            Err(PhotoError::NotAnImage)
-        );
-        assert_eq!(
-            decode_photo(&vec![0u8; MAX_PHOTO_BYTES + 1]),
-            Err(PhotoError::TooLarge)
-        );
     }
 }

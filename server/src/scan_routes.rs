@@ -1,6 +1,6 @@
 //! Routes for labels and scanning: public keys, QR images, verdicts as JSON, photo uploads.
 
-use crate::scan::{self, ChildAnswer, PhotoError, MAX_PHOTO_BYTES};
+use crate::scan::{self, ChildAnswer};
 use app::app::shell;
 use app::domain::{Lang, RobotId};
 use app::i18n::verdict::{finding, Finding};
@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use axum::Json;
 use leptos::prelude::provide_context;
+use photo::{PhotoError, MAX_PHOTO_BYTES};
 use serde_json::json;
 
 fn error(status: StatusCode, code: &str, message: String) -> Response {

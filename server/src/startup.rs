@@ -53,7 +53,7 @@ const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 pub const DECODE_CPU_BUDGET: std::time::Duration = std::time::Duration::from_millis(1200);
 
 /// Largest request body for a photo upload: the photo plus room for a form around it.
-const UPLOAD_LIMIT: usize = crate::scan::MAX_PHOTO_BYTES + 64 * 1024;
+const UPLOAD_LIMIT: usize = photo::MAX_PHOTO_BYTES + 64 * 1024;
 
 /// The build's output name (cargo-leptos compiles it in).
 const OUTPUT_NAME: &str = match option_env!("LEPTOS_OUTPUT_NAME") {

@@ -145,6 +145,16 @@ pub async fn spawn_app_unseeded(db: Db) -> TestApp {
 }
 
 async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> TestApp {
+    // The server's warnings and errors go to the test's own output, which is shown when the
+    // test fails (a request that failed or hung says why). A test binary that installs its own
+    // subscriber first keeps it.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = match db {
         Db::Sqlite => format!("sqlite://{}/robopass.db", dir.path().display()),
