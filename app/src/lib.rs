@@ -10,14 +10,13 @@ pub use ::domain;
 pub mod i18n;
 pub mod island_setup;
 pub mod pages;
+pub mod request;
 pub mod scanner;
 pub mod server_fns;
 
 /// The registry's modules, under the paths the app and server have always used.
 #[cfg(feature = "ssr")]
 pub use registry::{db, labels, record, seed, services};
-#[cfg(feature = "ssr")]
-pub mod request;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]

@@ -1,10 +1,13 @@
-//! What the server reads from a request's headers, in one place (server-only).
+//! What the server reads from the request being answered, in one place. Pages are rendered on
+//! the server only (islands): in the browser's build these read nothing.
 
+#[cfg(feature = "ssr")]
 use http::HeaderMap;
 
 /// The value of the request's cookie `name` (the first, in any `Cookie` header), with the
 /// spaces around name and value dropped. Headers are untrusted: anything that is not text or
 /// not `name=value` is skipped.
+#[cfg(feature = "ssr")]
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(http::header::COOKIE)
@@ -15,4 +18,26 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
             let (k, v) = pair.split_once('=')?;
             (k.trim() == name).then(|| v.trim())
         })
+}
+
+/// Every value of `name` in the query of the request being rendered, each decoded exactly once.
+/// The router's query map decodes values once more (`%252E` arrives as `.`), which would let
+/// the lookup box read a link differently from `/verify`: a host written `robopass%2Eexample`
+/// would become ours in one and stay foreign in the other.
+#[cfg(feature = "ssr")]
+pub fn query_values(name: &str) -> Vec<String> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.uri.query().map(str::to_string))
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn query_values(_name: &str) -> Vec<String> {
+    Vec::new()
 }

@@ -1,5 +1,6 @@
 //! What a scanned or typed code means: the verdict shown before the profile.
 
+use crate::domain::link::{self, Owner};
 use crate::domain::RobotId;
 use crate::labels::{Keyring, SigCheck};
 use serde::Serialize;
@@ -86,20 +87,21 @@ pub fn judge(text: &str, registry: &Registry) -> Verdict {
             }
         }
     };
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let host_port = match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.clone(),
-    };
-    let ours = registry
-        .hosts
-        .iter()
-        .any(|h| h.eq_ignore_ascii_case(&host_port));
-    if !ours || !url.username().is_empty() || url.password().is_some() {
-        return Verdict::ForeignHost {
-            host: host_port,
-            id: id_inside(&url).map(|id| id.to_string()),
-        };
+    // Ours or not by the one rule the lookup box follows too (`domain::link`).
+    let hosts: Vec<&str> = registry.hosts.iter().map(String::as_str).collect();
+    match link::owner(text, &hosts) {
+        Owner::Ours { .. } => {}
+        Owner::Foreign { host } => {
+            return Verdict::ForeignHost {
+                host,
+                id: id_inside(&url).map(|id| id.to_string()),
+            }
+        }
+        Owner::NoHost => {
+            return Verdict::NotARobotId {
+                problem: "not_a_profile_url",
+            }
+        }
     }
     let segments: Vec<&str> = url
         .path_segments()
@@ -322,6 +324,75 @@ mod tests {
             judge(&label, &https),
             Verdict::VerifiedLabel { .. }
         ));
+    }
+
+    /// One table of links, through the lookup box's rule and the verdict's: they agree on
+    /// whose each link is, the robot it names, and the host a foreign one is named by.
+    #[test]
+    fn the_lookup_box_and_the_verdict_follow_one_rule() {
+        use crate::components::parse_lookup;
+        let id = RobotId::parse(ID).unwrap();
+        let label = ring().label_url("https://robopass.example", &id);
+        let ours = [
+            label.clone(),
+            format!("https://robopass.example/r/{ID}"),
+            format!("https://robopass.example:443/R/{ID}"),
+            format!("robopass.example/r/{ID}"),
+            format!("http://127.0.0.1:3000/r/{ID}"),
+        ];
+        let foreign = [
+            (
+                label.replace("ROBOPASS.EXAMPLE", "ROBOPASS.EXAMPLE:8080"),
+                "robopass.example:8080",
+            ),
+            (format!("https://127.0.0.1/r/{ID}"), "127.0.0.1"),
+            (
+                format!("https://me@robopass.example/r/{ID}"),
+                "robopass.example",
+            ),
+            (
+                format!("https://robopass.example@evil.example/r/{ID}"),
+                "evil.example",
+            ),
+            (
+                format!("https://evil.example\\@robopass.example/r/{ID}"),
+                "evil.example",
+            ),
+            (
+                format!("https://robopass%2Eexample/r/{ID}"),
+                "robopass%2eexample",
+            ),
+            (
+                format!("https://robopass.ex\u{430}mple/r/{ID}"),
+                "robopass.ex[U+0430]mple",
+            ),
+        ];
+        let hosts = hosts();
+        for link in &ours {
+            assert_eq!(parse_lookup(link, &hosts), Ok(id.clone()), "{link}");
+            let v = judged(link);
+            assert!(
+                matches!(&v, Verdict::VerifiedLabel { id: i, .. } | Verdict::NotIssued { id: i, .. } if i == ID),
+                "{link}: {v:?}"
+            );
+        }
+        for (link, host) in &foreign {
+            assert_eq!(
+                parse_lookup(link, &hosts),
+                Err(crate::domain::IdError::ForeignUrl {
+                    host: host.to_string()
+                }),
+                "{link}"
+            );
+            assert_eq!(
+                judged(link),
+                Verdict::ForeignHost {
+                    host: host.to_string(),
+                    id: Some(ID.into())
+                },
+                "{link}"
+            );
+        }
     }
 
     #[test]

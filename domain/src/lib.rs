@@ -2,6 +2,7 @@
 //! No I/O, no UI, no words for people (those are the app's): this crate compiles to wasm.
 
 pub mod lang;
+pub mod link;
 pub mod profile;
 pub mod robot_id;
 pub mod status;

@@ -1,6 +1,7 @@
 //! The 29-character robot ID: country (2) · manufacturer (4) · model (6) · serial (17).
 //! Parsed once at the edge; everything past it takes a `RobotId`, never a `&str`.
 
+use crate::link::{self, looks_like_url, Owner};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -213,32 +214,17 @@ fn classify(c: char) -> BadChar {
     }
 }
 
-/// A foreign host as it may be shown to a person: every character that is not printable ASCII
-/// written as its code (`[U+0430]`), so that a look-alike letter, an invisible character or a
-/// bidirectional override cannot make it read as the registry's own name.
-fn shown_host(host: &str) -> String {
-    let mut out = String::with_capacity(host.len());
-    for c in host.chars().take(253) {
-        if c.is_ascii_graphic() {
-            out.push(c);
-        } else {
-            out.push_str(&format!("[U+{:04X}]", c as u32));
-        }
-    }
-    out
-}
-
 impl RobotId {
     /// Parse an ID typed or pasted by a person: case, spaces, dashes, dots and the display
     /// separator `·` are forgiven; anything else that is not A–Z or 0–9 is an error naming it.
     pub fn parse(input: &str) -> Result<RobotId, IdError> {
         let trimmed = input.trim_matches(|c: char| c.is_ascii_whitespace());
         if looks_like_url(trimmed) {
-            return Err(match url_host(trimmed) {
-                Some(host) => IdError::ForeignUrl {
-                    host: shown_host(&host),
-                },
-                None => IdError::NotAProfileUrl,
+            // A link is never an ID, even one to the registry (only the lookup box follows
+            // those): name its host.
+            return Err(match link::owner(trimmed, &[]) {
+                Owner::Foreign { host } => IdError::ForeignUrl { host },
+                Owner::Ours { .. } | Owner::NoHost => IdError::NotAProfileUrl,
             });
         }
         let mut tidy = String::with_capacity(ID_LEN);
@@ -274,45 +260,26 @@ impl RobotId {
     }
 
     /// Parse what the lookup box or a scanner gives: an ID in any of the forms [`parse`]
-    /// accepts, or a link to a profile on one of `portal_hosts` (`https://host/r/ID`). A link
-    /// to any other host is refused: it may be a counterfeit label.
+    /// accepts, or a link to a profile on one of `portal_hosts` (`https://host/r/ID`, or a
+    /// label's `HTTPS://HOST/R/{ID}/{KID}.{SIG}`), by the one rule of [`link::owner`]. A link to
+    /// any other host is refused: it may be a counterfeit label.
     ///
     /// [`parse`]: RobotId::parse
     pub fn parse_lookup(input: &str, portal_hosts: &[&str]) -> Result<RobotId, IdError> {
         let trimmed = input.trim();
-        if !looks_like_url(trimmed) && !trimmed.contains("/r/") {
+        if !looks_like_url(trimmed) && !trimmed.to_ascii_lowercase().contains("/r/") {
             return RobotId::parse(trimmed);
         }
-        let link = Link::split(trimmed);
-        if link.host.is_empty() {
-            return Err(IdError::NotAProfileUrl);
-        }
-        // Anything but a plain host name (letters, digits, dots, dashes, an optional port or an
-        // IPv6 literal) is not what a browser would show: refuse it as foreign, naming it.
-        let plain = link
-            .host_port
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-        if !plain {
-            return Err(IdError::ForeignUrl {
-                host: shown_host(&link.host_port),
-            });
-        }
-        let ours = portal_hosts
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case(&link.host_port) || h.eq_ignore_ascii_case(&link.host));
-        if !ours {
-            return Err(IdError::ForeignUrl {
-                host: link.host_port,
-            });
-        }
-        let mut segments = link.path.trim_start_matches('/').split('/');
-        match (segments.next(), segments.next(), segments.next()) {
-            (Some("r"), Some(raw), None | Some("")) if !raw.is_empty() => {
-                let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
-                RobotId::parse(&decoded.replace('+', " "))
-            }
-            _ => Err(IdError::NotAProfileUrl),
+        match link::owner(trimmed, portal_hosts) {
+            Owner::NoHost => Err(IdError::NotAProfileUrl),
+            Owner::Foreign { host } => Err(IdError::ForeignUrl { host }),
+            Owner::Ours { path } => match link::profile_path(path) {
+                Some((raw, _token)) => {
+                    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+                    RobotId::parse(&decoded.replace('+', " "))
+                }
+                None => Err(IdError::NotAProfileUrl),
+            },
         }
     }
 
@@ -390,47 +357,6 @@ pub fn confusable_partner(c: char) -> Option<char> {
         'Z' => '2',
         _ => return None,
     })
-}
-
-fn looks_like_url(s: &str) -> bool {
-    let lower = s.get(..6).unwrap_or(s).to_ascii_lowercase();
-    s.contains("://") || lower.starts_with("http:") || lower.starts_with("https:")
-}
-
-fn url_host(s: &str) -> Option<String> {
-    let link = Link::split(s);
-    (!link.host.is_empty()).then_some(link.host_port)
-}
-
-/// The parts of a web address the lookup needs: host (with and without port) and path.
-/// Parsed here rather than with the `url` crate, whose international-domain tables would add
-/// hundreds of kilobytes to the hydration bundle every phone downloads.
-struct Link<'a> {
-    host_port: String,
-    host: String,
-    path: &'a str,
-}
-
-impl<'a> Link<'a> {
-    fn split(s: &'a str) -> Link<'a> {
-        let rest = s.find("://").map_or(s, |i| &s[i + 3..]);
-        // Browsers end the host at a backslash too (`https://evil.example\@portal/`).
-        let end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
-        // `user@host`: only what follows the last `@` is the host.
-        let authority = rest[..end].rsplit('@').next().unwrap_or_default();
-        let host_port = authority.to_ascii_lowercase();
-        let host = match host_port.rfind(':') {
-            Some(i) if !host_port[i..].contains(']') => host_port[..i].to_string(),
-            _ => host_port.clone(),
-        };
-        let after = &rest[end..];
-        let path_end = after.find(['?', '#']).unwrap_or(after.len());
-        Link {
-            host_port,
-            host,
-            path: &after[..path_end],
-        }
-    }
 }
 
 impl fmt::Display for RobotId {
@@ -599,6 +525,9 @@ mod tests {
             "robopass.example/r/cn-a1b2-hx0001-00000000000012345".to_string(),
             "https://robopass.example/r/CN%C2%B7A1B2%C2%B7HX0001%C2%B700000000000012345"
                 .to_string(),
+            // A label's own text, as printed in its QR code.
+            format!("HTTPS://ROBOPASS.EXAMPLE/R/{ID}/ABCD.EFGH2345"),
+            format!("https://robopass.example:443/r/{ID}"),
         ] {
             assert_eq!(
                 RobotId::parse_lookup(&url, HOSTS).unwrap().as_str(),
@@ -606,6 +535,16 @@ mod tests {
                 "{url}"
             );
         }
+    }
+
+    #[test]
+    fn our_host_name_on_another_port_is_another_server() {
+        assert_eq!(
+            RobotId::parse_lookup(&format!("https://robopass.example:8080/r/{ID}"), HOSTS),
+            Err(IdError::ForeignUrl {
+                host: "robopass.example:8080".into()
+            })
+        );
     }
 
     #[test]

@@ -209,6 +209,70 @@ async fn lookup_form_accepts_portal_links_and_refuses_foreign_ones(app: &TestApp
 }
 helpers::on_both!(lookup_form_accepts_portal_links_and_refuses_foreign_ones);
 
+/// The lookup box and the verifier judge links by one rule: the same links are ours (a
+/// label's own printed text included) and the same are foreign, named by the same host.
+async fn the_lookup_box_and_the_verifier_agree_on_every_link(app: &TestApp) {
+    let id = app.id_for(Status::InService);
+    // The label's text, as a phone reads it from the printed code.
+    let label = {
+        let resp = app.get(&format!("/qr/{id}.png?size=512")).await;
+        let (_, json) = app.scan_json(resp.bytes().await.unwrap().to_vec()).await;
+        json["codes"][0]["found"].as_str().unwrap().to_string()
+    };
+    assert!(label.starts_with("HTTPS://ROBOPASS.EXAMPLE/R/"), "{label}");
+    let ours = [
+        label.clone(),
+        label.to_lowercase().replace(&id.to_lowercase(), &id),
+        format!("https://robopass.example:443/R/{id}"),
+    ];
+    for link in &ours {
+        let resp = app.get(&format!("/?id={}", helpers::urlencode(link))).await;
+        assert_eq!(resp.status(), 303, "{link}");
+        assert_eq!(
+            resp.headers()[header::LOCATION],
+            format!("/r/{id}").as_str()
+        );
+        let v = app
+            .get_json(&format!("/api/v1/verify?code={}", helpers::urlencode(link)))
+            .await;
+        assert_eq!(v["id"], id.as_str(), "{link}: {v}");
+        assert_ne!(v["verdict"], "foreign_host", "{link}: {v}");
+    }
+    assert_eq!(
+        app.get_json(&format!(
+            "/api/v1/verify?code={}",
+            helpers::urlencode(&label)
+        ))
+        .await["verdict"],
+        "verified_label"
+    );
+    let foreign = [
+        (
+            label.replacen("ROBOPASS.EXAMPLE", "ROBOPASS.EXAMPLE:8080", 1),
+            "robopass.example:8080",
+        ),
+        (
+            format!("https://me@robopass.example/r/{id}"),
+            "robopass.example",
+        ),
+        (
+            format!("https://robopass%2Eexample/r/{id}"),
+            "robopass%2eexample",
+        ),
+    ];
+    for (link, host) in &foreign {
+        let resp = app.get(&format!("/?id={}", helpers::urlencode(link))).await;
+        assert_eq!(resp.status(), 400, "{link}");
+        assert!(resp.text().await.unwrap().contains(host), "{link}");
+        let v = app
+            .get_json(&format!("/api/v1/verify?code={}", helpers::urlencode(link)))
+            .await;
+        assert_eq!(v["verdict"], "foreign_host", "{link}: {v}");
+        assert_eq!(v["host"], *host, "{link}: {v}");
+    }
+}
+helpers::on_both!(the_lookup_box_and_the_verifier_agree_on_every_link);
+
 async fn language_follows_accept_language_then_the_remembered_choice(app: &TestApp) {
     let id = app.id_for(Status::Scrapped);
     let zh = app

@@ -8,13 +8,11 @@ use crate::domain::Status;
 use crate::i18n::{tr, use_lang};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
-    let query = use_query_map();
-    let submitted = query.read_untracked().get("id");
+    let submitted = crate::request::query_values("id").into_iter().next();
     let (value, error) = match submitted.as_deref() {
         Some(raw) => match parse_lookup(raw, &portal_hosts()) {
             Ok(id) => {

@@ -148,15 +148,7 @@ fn submitted_codes() -> Vec<String> {
     if let Some(SubmittedCodes(codes)) = use_context::<SubmittedCodes>() {
         return codes;
     }
-    use_context::<http::request::Parts>()
-        .and_then(|p| p.uri.query().map(str::to_string))
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .filter(|(k, _)| k == "code")
-                .map(|(_, v)| v.into_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+    crate::request::query_values("code")
 }
 
 #[cfg(not(feature = "ssr"))]
