@@ -130,12 +130,12 @@ async fn serve_or_run(cli: Cli) -> anyhow::Result<()> {
                 Some(n) => app::services::sample_ids(&pool, n, &today).await?,
                 None => app::services::demo_ids_per_status(&pool, &today).await?,
             };
-            for (status, id) in &ids {
-                println!(
-                    "{}",
-                    serde_json::json!({ "status": status.as_str(), "id": id.as_str() })
-                );
-            }
+            let mut lines: Vec<String> = ids
+                .iter()
+                .map(|(status, id)| {
+                    serde_json::json!({ "status": status.as_str(), "id": id.as_str() }).to_string()
+                })
+                .collect();
             if limit.is_none() {
                 // A well-formed ID one misread character away from a registered one.
                 if let Some(near) = ids.first().and_then(|(_, id)| {
@@ -145,14 +145,32 @@ async fn serve_or_run(cli: Cli) -> anyhow::Result<()> {
                     let registered =
                         app::db::registered_among(&pool, std::slice::from_ref(&near)).await?;
                     if registered.is_empty() {
-                        println!(
-                            "{}",
+                        lines.push(
                             serde_json::json!({ "status": "not_registered", "id": near.as_str() })
+                                .to_string(),
                         );
                     }
                 }
             }
+            print_lines(&lines)?;
         }
     }
     Ok(())
+}
+
+/// `lines` on standard output, one a line. A reader that stops early (`robopass demo-ids | head`)
+/// ends the output quietly: that is not an error, and `println!` would panic on it.
+fn print_lines(lines: &[String]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        match writeln!(out, "{line}") {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            other => other?,
+        }
+    }
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
