@@ -143,17 +143,11 @@ fn judge_all(_: &[String], _: Lang) -> Vec<Shown> {
 
 /// The `code` values of this request's query, decoded exactly once (a code's own `%2F` must
 /// stay as it is: decoding it again could turn a foreign link into one that looks like ours).
-#[cfg(feature = "ssr")]
 fn submitted_codes() -> Vec<String> {
     if let Some(SubmittedCodes(codes)) = use_context::<SubmittedCodes>() {
         return codes;
     }
     crate::request::query_values("code")
-}
-
-#[cfg(not(feature = "ssr"))]
-fn submitted_codes() -> Vec<String> {
-    Vec::new()
 }
 
 /// `/verify?code=…` (one or more): where the typed form, the photo upload and the camera land.
