@@ -19,11 +19,26 @@ use std::time::Duration;
 const IDLE_CHECK: Duration = Duration::from_secs(30);
 /// How long a lookup waits for a free connection, or for a new one to open, before it fails
 /// (the page then says the registry is unavailable).
-const WAIT: Duration = Duration::from_secs(30);
+const WAIT: Duration = Duration::from_secs(10);
+/// Longest one lookup may take on a connection. A lookup is a few indexed reads (milliseconds);
+/// one that runs longer is stuck on that connection, and is tried once more on a new one, so a
+/// visitor gets an answer well within the request's time limit.
+const WORK_LIMIT: Duration = Duration::from_secs(10);
 
 pub struct Connections {
     options: AnyConnectOptions,
     backend: Backend,
+    /// Connections made before this instant are not lent out again: a lookup timed out on one
+    /// of them, and a connection dropped mid-conversation cannot be told from the others.
+    retired_before: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl Connections {
+    fn retire_all(&self) {
+        if let Ok(mut before) = self.retired_before.lock() {
+            *before = Some(std::time::Instant::now());
+        }
+    }
 }
 
 impl std::fmt::Debug for Connections {
@@ -50,6 +65,17 @@ impl managed::Manager for Connections {
         conn: &mut AnyConnection,
         metrics: &Metrics,
     ) -> RecycleResult<sqlx::Error> {
+        let retired = self
+            .retired_before
+            .lock()
+            .ok()
+            .and_then(|before| *before)
+            .is_some_and(|before| metrics.created <= before);
+        if retired {
+            return Err(managed::RecycleError::message(
+                "made before a lookup timed out",
+            ));
+        }
         if metrics.last_used() > IDLE_CHECK {
             conn.ping().await?;
         }
@@ -72,14 +98,18 @@ impl LookupPool {
         max: u32,
         reference_ttl: Duration,
     ) -> Result<LookupPool, sqlx::Error> {
-        let pool = managed::Pool::builder(Connections { options, backend })
-            .max_size(max.max(1) as usize)
-            .runtime(deadpool::Runtime::Tokio1)
-            .wait_timeout(Some(WAIT))
-            .create_timeout(Some(WAIT))
-            .recycle_timeout(Some(WAIT))
-            .build()
-            .map_err(|e| sqlx::Error::Configuration(e.into()))?;
+        let pool = managed::Pool::builder(Connections {
+            options,
+            backend,
+            retired_before: std::sync::Mutex::new(None),
+        })
+        .max_size(max.max(1) as usize)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(WAIT))
+        .create_timeout(Some(WAIT))
+        .recycle_timeout(Some(WAIT))
+        .build()
+        .map_err(|e| sqlx::Error::Configuration(e.into()))?;
         Ok(LookupPool {
             pool,
             reference: std::sync::Arc::new(ReferenceCache::new(reference_ttl)),
@@ -115,7 +145,20 @@ impl LookupPool {
             loop {
                 tries += 1;
                 let conn = pool.get().await.map_err(pool_error)?;
-                let (conn, result) = work(conn).await;
+                let Ok((conn, result)) = tokio::time::timeout(WORK_LIMIT, work(conn)).await else {
+                    // The connection went down with the abandoned work; it and every other
+                    // made so far are closed instead of being lent out again.
+                    pool.manager().retire_all();
+                    pool.retain(|_, _| false);
+                    if tries == 2 {
+                        return Err(sqlx::Error::PoolTimedOut);
+                    }
+                    tracing::warn!(
+                        limit_s = WORK_LIMIT.as_secs(),
+                        "a lookup took too long on its connection; retrying on a new one"
+                    );
+                    continue;
+                };
                 match result {
                     Err(e) if broken(&e) => {
                         let _ = Object::take(conn);
