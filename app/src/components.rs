@@ -1,6 +1,6 @@
 //! Pieces shared by several pages.
 
-use crate::domain::{IdError, Lang, RobotId};
+use crate::domain::{Lang, RobotId};
 pub use crate::i18n::words::{id_error_message, IdErrorWords, LookupWords};
 use crate::i18n::{tr, use_lang};
 use crate::island_setup::IslandSetup;
@@ -32,27 +32,6 @@ pub fn redirect_to(path: &str, code: u16) {
     }
     #[cfg(not(feature = "ssr"))]
     let _ = (path, code);
-}
-
-/// Hosts whose profile links the lookup box accepts as the registry's own: the configured
-/// ones. Worked out on the server and handed to the lookup island, so the browser and the
-/// server agree.
-pub fn portal_hosts() -> Vec<String> {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<crate::state::AppState>()
-            .map(|s| s.settings.portal_hosts.clone())
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        Vec::new()
-    }
-}
-
-pub fn parse_lookup(input: &str, hosts: &[String]) -> Result<RobotId, IdError> {
-    let refs: Vec<&str> = hosts.iter().map(String::as_str).collect();
-    RobotId::parse_lookup(input, &refs)
 }
 
 #[component]
@@ -200,7 +179,7 @@ impl LookupSetup {
     pub fn new(lang: Lang, value: String, error: Option<String>) -> Self {
         LookupSetup {
             words: LookupWords::new(lang),
-            hosts: portal_hosts(),
+            hosts: crate::request::our_hosts(),
             value,
             error,
         }
@@ -282,7 +261,7 @@ pub fn LookupForm() -> impl IntoView {
         if text.trim().is_empty() {
             return None;
         }
-        parse_lookup(text, &hosts_for_check)
+        RobotId::parse_lookup(text, &hosts_for_check)
             .err()
             .map(|e| errors.explain(&e))
     };
@@ -292,7 +271,7 @@ pub fn LookupForm() -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         let Some(input) = input_ref.get() else { return };
         let text = input.value();
-        match parse_lookup(&text, &hosts) {
+        match RobotId::parse_lookup(&text, &hosts) {
             Ok(id) => {
                 ev.prevent_default();
                 #[cfg(feature = "hydrate")]
@@ -387,28 +366,5 @@ pub fn LabelVerdict(
                 <p class="verdict-message">{message}</p>
             </div>
         </section>
-    }
-}
-
-/// The verdict on the label in a profile's address (`/r/{ID}/{KID}.{SIG}`), or on an unsigned
-/// registry link (`?label=unsigned`, set by the scanner). `None`: not reached from a label.
-pub fn label_verdict(
-    id: &RobotId,
-    token: Option<&str>,
-    unsigned: bool,
-) -> Option<(&'static str, String)> {
-    #[cfg(feature = "ssr")]
-    {
-        if token.is_none() && !unsigned {
-            return None;
-        }
-        let state = use_context::<crate::state::AppState>()?;
-        let verdict = crate::verdict::registry_link(id, token, &state.settings.keys);
-        Some((verdict.kind(), verdict.message(use_lang(), "")))
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        let _ = (id, token, unsigned);
-        None
     }
 }

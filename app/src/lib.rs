@@ -18,8 +18,6 @@ pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub use registry::{db, labels, record, seed, services};
 #[cfg(feature = "ssr")]
-pub mod state;
-#[cfg(feature = "ssr")]
 pub mod verdict;
 
 #[cfg(feature = "hydrate")]

@@ -1,5 +1,8 @@
-//! What the server reads from the request being answered, in one place. Pages are rendered on
-//! the server only (islands): in the browser's build these read nothing.
+//! What the server reads from the request being answered and from the registry serving it, in
+//! one place. Pages are rendered on the server only (islands): in the browser's build these read
+//! nothing.
+
+use crate::domain::RobotId;
 
 #[cfg(feature = "ssr")]
 use http::HeaderMap;
@@ -40,4 +43,60 @@ pub fn query_values(name: &str) -> Vec<String> {
 #[cfg(not(feature = "ssr"))]
 pub fn query_values(_name: &str) -> Vec<String> {
     Vec::new()
+}
+
+/// The registry's own hosts: the links to these are the ones the lookup box takes as the
+/// registry's. Worked out on the server and handed to the lookup island, so the browser and the
+/// server agree.
+#[cfg(feature = "ssr")]
+pub fn our_hosts() -> Vec<String> {
+    leptos::prelude::use_context::<registry::Registry>()
+        .map(|r| r.hosts().names().to_vec())
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn our_hosts() -> Vec<String> {
+    Vec::new()
+}
+
+/// The host name printed under a label's code: where a person can check by hand.
+#[cfg(feature = "ssr")]
+pub fn printed_host() -> String {
+    leptos::prelude::use_context::<registry::Registry>()
+        .map(|r| r.hosts().printed_host().to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn printed_host() -> String {
+    String::new()
+}
+
+/// The verdict on the label in a profile's address (`/r/{ID}/{KID}.{SIG}`), or on an unsigned
+/// registry link (`?label=unsigned`, set by the scanner), as its kind and its words in `lang`.
+/// `None`: not reached from a label.
+#[cfg(feature = "ssr")]
+pub fn label_verdict(
+    id: &RobotId,
+    token: Option<&str>,
+    unsigned: bool,
+    lang: crate::domain::Lang,
+) -> Option<(&'static str, String)> {
+    if token.is_none() && !unsigned {
+        return None;
+    }
+    let registry = leptos::prelude::use_context::<registry::Registry>()?;
+    let verdict = crate::verdict::registry_link(id, token, registry.keys());
+    Some((verdict.kind(), verdict.message(lang, "")))
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn label_verdict(
+    _id: &RobotId,
+    _token: Option<&str>,
+    _unsigned: bool,
+    _lang: crate::domain::Lang,
+) -> Option<(&'static str, String)> {
+    None
 }

@@ -17,14 +17,12 @@ pub async fn lookup_robot(id: String) -> Result<Lookup, ServerFnError> {
     match done.flatten() {
         Some(Some(lookup)) => return Ok(lookup),
         // The page cache's check just failed on this request; a second try would wait as long.
-        Some(None) => return Err(ServerFnError::new("registry unavailable")),
+        Some(None) => return Err(ServerFnError::new(registry::Error::Unavailable.to_string())),
         None => {}
     }
-    let state = expect_context::<crate::state::AppState>();
-    crate::services::lookup(&state.lookups, &id, &crate::services::today())
+    let registry = expect_context::<registry::Registry>();
+    crate::services::lookup(registry.lookups(), &id, &crate::services::today())
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "profile lookup failed");
-            ServerFnError::new("registry unavailable")
-        })
+        // The cause is logged where it happened (`registry::Error`).
+        .map_err(|e| ServerFnError::new(e.to_string()))
 }

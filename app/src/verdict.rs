@@ -1,6 +1,6 @@
 //! What a scanned or typed code means: the verdict shown before the profile.
 
-use crate::domain::link::{self, Owner};
+use crate::domain::link::{OurHosts, Owner};
 use crate::domain::RobotId;
 use crate::labels::{Keyring, SigCheck};
 use serde::Serialize;
@@ -51,18 +51,9 @@ fn id_inside(url: &url::Url) -> Option<RobotId> {
         .find_map(|s| RobotId::parse(&s).ok())
 }
 
-/// What a code is judged against: the registry's own hosts and keys.
-pub struct Registry<'a> {
-    /// Host names (with port when not the scheme's default) that are the registry's.
-    pub hosts: &'a [String],
-    pub keys: &'a Keyring,
-    /// The registry is reached over HTTPS: a plain `http://` link to it is not a genuine label
-    /// (anyone on the network could change what it shows).
-    pub https_only: bool,
-}
-
 /// Judge the text of one code, exactly as given (no further percent-decoding).
-pub fn judge(text: &str, registry: &Registry) -> Verdict {
+/// `hosts` are the registry's own; `keys` check the signatures of its labels.
+pub fn judge(text: &str, hosts: &OurHosts, keys: &Keyring) -> Verdict {
     let text = text.trim();
     let parsed = url::Url::parse(text).or_else(|e| {
         // `robopass.example/r/ID`: a link without its scheme.
@@ -88,8 +79,7 @@ pub fn judge(text: &str, registry: &Registry) -> Verdict {
         }
     };
     // Ours or not by the one rule the lookup box follows too (`domain::link`).
-    let hosts: Vec<&str> = registry.hosts.iter().map(String::as_str).collect();
-    match link::owner(text, &hosts) {
+    match hosts.owner(text) {
         Owner::Ours { .. } => {}
         Owner::Foreign { host } => {
             return Verdict::ForeignHost {
@@ -121,14 +111,15 @@ pub fn judge(text: &str, registry: &Registry) -> Verdict {
         Ok(id) => id,
         Err(e) => return Verdict::NotARobotId { problem: e.code() },
     };
-    if registry.https_only && url.scheme() != "https" {
+    // Plain http to an https registry: anyone on the network could change what it shows.
+    if hosts.https() && url.scheme() != "https" {
         return Verdict::NotIssued {
             id: id.to_string(),
             problem: "insecure_link",
             token: token.filter(|t| is_token_text(t)).map(str::to_string),
         };
     }
-    registry_link(&id, token, registry.keys)
+    registry_link(&id, token, keys)
 }
 
 /// Could be a `KID.SIG` segment: base32 letters and digits and one dot, nothing to escape.
@@ -211,20 +202,18 @@ mod tests {
         Keyring::new(SigningKey::from_bytes(&[3; 32]), vec![])
     }
 
-    fn hosts() -> Vec<String> {
-        vec!["robopass.example".into(), "127.0.0.1:3000".into()]
+    /// A registry reached over plain http (a link's scheme does not matter).
+    fn hosts() -> OurHosts {
+        OurHosts::new("http://127.0.0.1:3000", ["robopass.example".to_string()])
+    }
+
+    /// A registry reached over https: a plain http link to it is not genuine.
+    fn https_hosts() -> OurHosts {
+        OurHosts::new("https://robopass.example", ["127.0.0.1:3000".to_string()])
     }
 
     fn judged(text: &str) -> Verdict {
-        let (hosts, keys) = (hosts(), ring());
-        judge(
-            text,
-            &Registry {
-                hosts: &hosts,
-                keys: &keys,
-                https_only: false,
-            },
-        )
+        judge(text, &hosts(), &ring())
     }
 
     #[test]
@@ -301,14 +290,9 @@ mod tests {
             matches!(judged(&other_port), Verdict::ForeignHost { host, .. } if host == "robopass.example:8080")
         );
         // Plain http to an https registry: not a genuine label, whatever its signature.
-        let (hosts, keys) = (hosts(), ring());
-        let https = Registry {
-            hosts: &hosts,
-            keys: &keys,
-            https_only: true,
-        };
+        let (https, keys) = (https_hosts(), ring());
         let insecure = label.replace("HTTPS://", "HTTP://");
-        let v = judge(&insecure, &https);
+        let v = judge(&insecure, &https, &keys);
         assert!(
             matches!(
                 v,
@@ -321,7 +305,7 @@ mod tests {
         );
         assert_eq!(v.next_page().unwrap(), format!("/r/{ID}?label=unsigned"));
         assert!(matches!(
-            judge(&label, &https),
+            judge(&label, &https, &keys),
             Verdict::VerifiedLabel { .. }
         ));
     }
@@ -330,7 +314,6 @@ mod tests {
     /// whose each link is, the robot it names, and the host a foreign one is named by.
     #[test]
     fn the_lookup_box_and_the_verdict_follow_one_rule() {
-        use crate::components::parse_lookup;
         let id = RobotId::parse(ID).unwrap();
         let label = ring().label_url("https://robopass.example", &id);
         let ours = [
@@ -369,7 +352,11 @@ mod tests {
         ];
         let hosts = hosts();
         for link in &ours {
-            assert_eq!(parse_lookup(link, &hosts), Ok(id.clone()), "{link}");
+            assert_eq!(
+                RobotId::parse_lookup(link, hosts.names()),
+                Ok(id.clone()),
+                "{link}"
+            );
             let v = judged(link);
             assert!(
                 matches!(&v, Verdict::VerifiedLabel { id: i, .. } | Verdict::NotIssued { id: i, .. } if i == ID),
@@ -378,7 +365,7 @@ mod tests {
         }
         for (link, host) in &foreign {
             assert_eq!(
-                parse_lookup(link, &hosts),
+                RobotId::parse_lookup(link, hosts.names()),
                 Err(crate::domain::IdError::ForeignUrl {
                     host: host.to_string()
                 }),
@@ -411,13 +398,12 @@ mod tests {
                 problem: "invalid_character"
             }
         ));
-        let (hosts, keys) = (hosts(), ring());
-        let registry = Registry {
-            hosts: &hosts,
-            keys: &keys,
-            https_only: true,
-        };
-        let f = crate::i18n::verdict::finding("hello, world", &registry, crate::domain::Lang::En);
+        let f = crate::i18n::verdict::finding(
+            "hello, world",
+            &https_hosts(),
+            &ring(),
+            crate::domain::Lang::En,
+        );
         assert!(f.message.contains("Position 6"), "{}", f.message);
         assert!(matches!(
             judged("https://robopass.example/about"),

@@ -3,11 +3,14 @@
 
 pub mod lang;
 pub mod link;
+pub mod problem;
 pub mod profile;
+pub mod record;
 pub mod robot_id;
 pub mod status;
 
 pub use lang::Lang;
+pub use problem::Problem;
 pub use profile::*;
 pub use robot_id::{IdError, RobotId, Segment};
 pub use status::{Lifecycle, Status, StatusFacts};

@@ -32,8 +32,9 @@ pub fn looks_like_url(s: &str) -> bool {
 }
 
 /// Whose the link `text` is (a link without a scheme is read as `https://`), against
-/// `hosts`: the registry's host names, with the port when it is not the scheme's default.
-pub fn owner<'a>(text: &'a str, hosts: &[&str]) -> Owner<'a> {
+/// `hosts`: the registry's host names, with the port when it is not the scheme's default
+/// (on the server, [`OurHosts::names`]).
+pub fn owner<'a, H: AsRef<str>>(text: &'a str, hosts: &[H]) -> Owner<'a> {
     let text = text.trim();
     let (scheme, rest) = match text.find("://") {
         Some(i) => (text[..i].to_ascii_lowercase(), &text[i + 3..]),
@@ -67,7 +68,10 @@ pub fn owner<'a>(text: &'a str, hosts: &[&str]) -> Owner<'a> {
         };
     }
     let host_port = without_default_port(&host_port, &scheme);
-    if hosts.iter().any(|h| h.eq_ignore_ascii_case(host_port)) {
+    if hosts
+        .iter()
+        .any(|h| h.as_ref().eq_ignore_ascii_case(host_port))
+    {
         let after = &rest[end..];
         let path_end = after.find(['?', '#']).unwrap_or(after.len());
         Owner::Ours {
@@ -98,6 +102,82 @@ fn without_default_port<'s>(host_port: &'s str, scheme: &str) -> &'s str {
         "" => &host_port[..i],
         port if port == default => &host_port[..i],
         _ => host_port,
+    }
+}
+
+/// The registry's own hosts and the origin its labels point to, worked out once from the
+/// configuration. Every "is this ours" question asks it: links in the lookup box and in scanned
+/// codes ([`OurHosts::owner`]) and the `Host` a request names ([`OurHosts::serves`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OurHosts {
+    /// Scheme and host, e.g. `https://robopass.example`, without a trailing `/`.
+    origin: String,
+    /// Lower case, without the origin scheme's default port, each once; the origin's first.
+    names: Vec<String>,
+}
+
+impl OurHosts {
+    /// `origin`: what labels print (`https://robopass.example`); `more`: further hosts (`host`
+    /// or `host:port`) the registry answers on under the same scheme.
+    pub fn new(origin: &str, more: impl IntoIterator<Item = String>) -> OurHosts {
+        let origin = origin.trim_end_matches('/').to_string();
+        let mut hosts = OurHosts {
+            origin,
+            names: Vec::new(),
+        };
+        let first = hosts.printed_host().to_string();
+        for host in std::iter::once(first).chain(more) {
+            let host = host.to_ascii_lowercase();
+            let host = without_default_port(&host, hosts.scheme()).to_string();
+            if !host.is_empty() && !hosts.names.contains(&host) {
+                hosts.names.push(host);
+            }
+        }
+        hosts
+    }
+
+    /// The origin labels point to, e.g. `https://robopass.example`.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    fn scheme(&self) -> &str {
+        self.origin.split_once("://").map_or("https", |(s, _)| s)
+    }
+
+    /// The registry is reached over HTTPS: cookies are `Secure`, browsers are told to keep to
+    /// HTTPS, and a plain `http://` link to it is not a genuine label.
+    pub fn https(&self) -> bool {
+        self.scheme().eq_ignore_ascii_case("https")
+    }
+
+    /// The host (and port) printed under a label's code: where a person can check by hand.
+    pub fn printed_host(&self) -> &str {
+        self.origin
+            .split_once("://")
+            .map_or(self.origin.as_str(), |(_, h)| h)
+    }
+
+    /// The host names that are the registry's (with the port when not the default).
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Whose the link `text` is, by [`owner`] against these hosts.
+    pub fn owner<'a>(&self, text: &'a str) -> Owner<'a> {
+        owner(text, &self.names)
+    }
+
+    /// Whether a request naming `host` (its `Host` header or HTTP/2 authority) is for the
+    /// registry: one of its names in any case, with or without the scheme's default port.
+    /// Headers are untrusted: anything longer than a host name can be is refused unread.
+    pub fn serves(&self, host: &str) -> bool {
+        if host.len() > 260 {
+            return false;
+        }
+        let host = host.to_ascii_lowercase();
+        let host = without_default_port(&host, self.scheme());
+        self.names.iter().any(|n| n == host)
     }
 }
 
@@ -197,6 +277,54 @@ mod tests {
             assert_eq!(foreign(link), shown, "{link}");
         }
         assert_eq!(owner("https:///r/X", HOSTS), Owner::NoHost);
+    }
+
+    #[test]
+    fn our_hosts_are_worked_out_once_from_the_origin_and_the_extra_hosts() {
+        let hosts = OurHosts::new(
+            "https://robopass.example/",
+            [
+                "Portal.Internal:443".to_string(),
+                "robopass.example".into(),
+                "127.0.0.1:3000".into(),
+            ],
+        );
+        assert_eq!(hosts.origin(), "https://robopass.example");
+        assert_eq!(hosts.printed_host(), "robopass.example");
+        assert!(hosts.https());
+        assert_eq!(
+            hosts.names(),
+            ["robopass.example", "portal.internal", "127.0.0.1:3000"]
+        );
+        for host in [
+            "robopass.example",
+            "ROBOPASS.example:443",
+            "portal.internal",
+            "127.0.0.1:3000",
+        ] {
+            assert!(hosts.serves(host), "{host}");
+        }
+        for host in [
+            "robopass.example:80",
+            "robopass.example:8080",
+            "127.0.0.1",
+            "evil.example",
+            "",
+        ] {
+            assert!(!hosts.serves(host), "{host}");
+        }
+        assert!(!hosts.serves(&"a".repeat(261)));
+        assert!(matches!(
+            hosts.owner("https://portal.internal/r/X"),
+            Owner::Ours { .. }
+        ));
+        let local = OurHosts::new("http://127.0.0.1:3000", ["localhost:3000".to_string()]);
+        assert!(!local.https());
+        assert_eq!(local.printed_host(), "127.0.0.1:3000");
+        assert!(local.serves("localhost:3000") && !local.serves("localhost"));
+        let v6 = OurHosts::new("http://[::1]:80", []);
+        assert_eq!(v6.names(), ["[::1]"]);
+        assert!(v6.serves("[::1]:80") && v6.serves("[::1]"));
     }
 
     #[test]

@@ -222,7 +222,7 @@ impl RobotId {
         if looks_like_url(trimmed) {
             // A link is never an ID, even one to the registry (only the lookup box follows
             // those): name its host.
-            return Err(match link::owner(trimmed, &[]) {
+            return Err(match link::owner::<&str>(trimmed, &[]) {
                 Owner::Foreign { host } => IdError::ForeignUrl { host },
                 Owner::Ours { .. } | Owner::NoHost => IdError::NotAProfileUrl,
             });
@@ -265,7 +265,10 @@ impl RobotId {
     /// any other host is refused: it may be a counterfeit label.
     ///
     /// [`parse`]: RobotId::parse
-    pub fn parse_lookup(input: &str, portal_hosts: &[&str]) -> Result<RobotId, IdError> {
+    pub fn parse_lookup<H: AsRef<str>>(
+        input: &str,
+        portal_hosts: &[H],
+    ) -> Result<RobotId, IdError> {
         let trimmed = input.trim();
         if !looks_like_url(trimmed) && !trimmed.to_ascii_lowercase().contains("/r/") {
             return RobotId::parse(trimmed);

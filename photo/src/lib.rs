@@ -6,6 +6,7 @@
 //! compiled in the crate that uses it, and unoptimised it took ten times the CPU, close to the
 //! budget a photo gets.
 
+use domain::Problem;
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 use std::io::Cursor;
 
@@ -50,17 +51,22 @@ pub enum PhotoError {
 }
 
 impl PhotoError {
-    pub fn code(&self) -> &'static str {
+    /// Why, by name (the API's `error.code`, the key of the words people read).
+    pub fn problem(&self) -> Problem {
         match self {
-            PhotoError::TooLarge => "too_large",
-            PhotoError::NotAnImage => "not_an_image",
-            PhotoError::TooManyPixels => "too_many_pixels",
-            PhotoError::Unreadable => "unreadable_image",
-            PhotoError::NoCode => "no_code_found",
-            PhotoError::Busy => "busy",
-            PhotoError::TooComplex => "too_complex",
-            PhotoError::UploadStalled => "upload_stalled",
+            PhotoError::TooLarge => Problem::TooLarge,
+            PhotoError::NotAnImage => Problem::NotAnImage,
+            PhotoError::TooManyPixels => Problem::TooManyPixels,
+            PhotoError::Unreadable => Problem::UnreadableImage,
+            PhotoError::NoCode => Problem::NoCodeFound,
+            PhotoError::Busy => Problem::Busy,
+            PhotoError::TooComplex => Problem::TooComplex,
+            PhotoError::UploadStalled => Problem::UploadStalled,
         }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.problem().as_str()
     }
 
     pub fn status(&self) -> u16 {

@@ -1,181 +1,267 @@
-//! The lifecycle record: entries, their hash chain, and the projection folded from them.
+//! The one writer of the lifecycle record. Every entry, the demo seed's and (next) each
+//! party's filing, goes through [`append`]: it folds the entry into the robot's projection and
+//! chains it to the robot's previous entry by hash, so the chain and the projection cannot
+//! drift apart. [`verify`] recomputes a robot's chain from its stored rows.
 
-use crate::domain::Lifecycle;
+use crate::db::record::{self as rows, Robots};
+pub use crate::domain::record::{Entry, EntryKind, Projection, GENESIS_HASH};
+use crate::domain::{Problem, RobotId};
+use crate::{Error, Registry};
 use sha2::{Digest, Sha256};
 
-/// The hash the first entry of every robot points back to.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// How often a filing is tried again when another filing for the same robot landed between
+/// reading where its record stands and writing after it.
+const ATTEMPTS: u32 = 8;
+/// Robots whose chains are read at once by [`check`].
+const CHECK_CHUNK: i64 = 2_000;
 
-/// One event in a robot's life, as filed.
+/// What the hash of a new entry covers (see [`entry_hash`]). Stored with each entry, so a
+/// later change of what it covers leaves the old entries checkable.
+pub const HASH_VERSION: i64 = 2;
+
+/// One entry as it is stored: its place in the robot's chain and the exact text its hash covers.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Entry {
+pub struct Stored {
+    pub seq: i64,
     pub kind: EntryKind,
-    /// `YYYY-MM-DDTHH:MM:SSZ`
     pub occurred_at: String,
     pub filed_by: i64,
-    pub details: serde_json::Value,
+    /// The details as stored (JSON text): what the hash covers, byte for byte.
+    pub details: String,
+    pub corrects_seq: Option<i64>,
+    pub prev_hash: String,
+    pub hash: String,
+    pub hash_version: i64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EntryKind {
-    Produced,
-    Registered,
-    Sold,
-    Deployed,
-    Inspected,
-    Maintained,
-    PartReplaced,
-    FirmwareUpdated,
-    RecallRemedied,
-    IncidentReported,
-    Suspended,
-    Reinstated,
-    Withdrawn,
-    Scrapped,
-    DataWiped,
-    Recycled,
+/// Fold `entry` into `projection` (the robot `robot_id`'s, as it stands) and chain it: the
+/// entry as it is to be stored, with the projection moved on to it.
+pub fn append(projection: &mut Projection, robot_id: &RobotId, entry: &Entry) -> Stored {
+    projection.apply(entry);
+    let mut stored = Stored {
+        seq: projection.entries + 1,
+        kind: entry.kind,
+        occurred_at: entry.occurred_at.clone(),
+        filed_by: entry.filed_by,
+        details: entry.details.to_string(),
+        corrects_seq: entry.corrects,
+        prev_hash: projection.head.clone(),
+        hash: String::new(),
+        hash_version: HASH_VERSION,
+    };
+    stored.hash = entry_hash(robot_id.as_str(), &stored).unwrap_or_default();
+    projection.entries = stored.seq;
+    projection.head = stored.hash.clone();
+    stored
 }
 
-impl EntryKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Produced => "produced",
-            EntryKind::Registered => "registered",
-            EntryKind::Sold => "sold",
-            EntryKind::Deployed => "deployed",
-            EntryKind::Inspected => "inspected",
-            EntryKind::Maintained => "maintained",
-            EntryKind::PartReplaced => "part_replaced",
-            EntryKind::FirmwareUpdated => "firmware_updated",
-            EntryKind::RecallRemedied => "recall_remedied",
-            EntryKind::IncidentReported => "incident_reported",
-            EntryKind::Suspended => "suspended",
-            EntryKind::Reinstated => "reinstated",
-            EntryKind::Withdrawn => "withdrawn",
-            EntryKind::Scrapped => "scrapped",
-            EntryKind::DataWiped => "data_wiped",
-            EntryKind::Recycled => "recycled",
-        }
-    }
-}
-
-/// Hash of an entry, chained to the previous one of the same robot.
-pub fn entry_hash(prev_hash: &str, robot_id: &str, seq: i64, entry: &Entry) -> String {
+/// The hash of a stored entry under its `hash_version` (`None`: a version this build does not
+/// know). Each part is followed by a newline, and no part can hold one unescaped (JSON text,
+/// timestamps, names and numbers), so parts cannot be shifted from one into the next.
+///
+/// - Version 2 covers the robot, the entry's place (`seq`, the previous hash) and everything
+///   the entry says: kind, time, filing party, details as stored, the entry it corrects.
+/// - Version 1 (the first demo registries) covered the details as re-serialised JSON and not
+///   the corrected entry.
+pub fn entry_hash(robot_id: &str, e: &Stored) -> Option<String> {
     let mut h = Sha256::new();
-    for part in [
-        prev_hash,
-        robot_id,
-        &seq.to_string(),
-        entry.kind.as_str(),
-        &entry.occurred_at,
-        &entry.filed_by.to_string(),
-        &entry.details.to_string(),
-    ] {
-        h.update(part.as_bytes());
+    let mut part = |p: &str| {
+        h.update(p.as_bytes());
         h.update(b"\n");
+    };
+    match e.hash_version {
+        1 => {
+            let details = serde_json::from_str::<serde_json::Value>(&e.details)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|_| e.details.clone());
+            for p in [
+                e.prev_hash.as_str(),
+                robot_id,
+                &e.seq.to_string(),
+                e.kind.as_str(),
+                &e.occurred_at,
+                &e.filed_by.to_string(),
+                &details,
+            ] {
+                part(p);
+            }
+        }
+        2 => {
+            let corrects = e.corrects_seq.map(|s| s.to_string()).unwrap_or_default();
+            for p in [
+                "robopass-entry-v2",
+                e.prev_hash.as_str(),
+                robot_id,
+                &e.seq.to_string(),
+                e.kind.as_str(),
+                &e.occurred_at,
+                &e.filed_by.to_string(),
+                &e.details,
+                &corrects,
+            ] {
+                part(p);
+            }
+        }
+        _ => return None,
     }
-    hex::encode(h.finalize())
+    Some(hex::encode(h.finalize()))
 }
 
-/// What the `robots` row caches about its record. Only [`Projection::apply`] changes it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Projection {
-    pub lifecycle: Lifecycle,
-    pub owner_id: Option<i64>,
-    pub operator_id: Option<i64>,
-    pub venue_id: Option<i64>,
-    pub next_inspection_due: Option<String>,
-    pub entries: i64,
-    pub updated_at: String,
-    pub head: String,
+/// Where a robot's stored chain breaks.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Break {
+    /// An entry is missing, or one was inserted: the numbers do not run 1, 2, 3…
+    #[error("entry {found} is where entry {expected} should be")]
+    Gap { expected: i64, found: i64 },
+    /// The entry does not point at the hash of the one before it.
+    #[error("entry {seq} does not point at the entry before it")]
+    Unlinked { seq: i64 },
+    /// The entry's content does not match its hash: it was changed after it was written.
+    #[error("entry {seq} was changed after it was written")]
+    Altered { seq: i64 },
+    /// The robot's record says it has more entries, or another last one, than are stored.
+    #[error("the record ends at entry {seq}, not where the robot's projection says")]
+    Truncated { seq: i64 },
 }
 
-impl Default for Projection {
-    fn default() -> Self {
-        Projection {
-            lifecycle: Lifecycle::NotDeployed,
-            owner_id: None,
-            operator_id: None,
-            venue_id: None,
-            next_inspection_due: None,
-            entries: 0,
-            updated_at: String::new(),
-            head: GENESIS_HASH.to_string(),
+/// Check a robot's stored entries (in `seq` order) against each other and against the head
+/// its projection records (`head`, `count`).
+pub fn verify(robot_id: &RobotId, entries: &[Stored], count: i64, head: &str) -> Result<(), Break> {
+    let mut prev = GENESIS_HASH;
+    for (i, e) in entries.iter().enumerate() {
+        let expected = i as i64 + 1;
+        if e.seq != expected {
+            return Err(Break::Gap {
+                expected,
+                found: e.seq,
+            });
+        }
+        if e.prev_hash != prev {
+            return Err(Break::Unlinked { seq: e.seq });
+        }
+        if entry_hash(robot_id.as_str(), e).as_deref() != Some(e.hash.as_str()) {
+            return Err(Break::Altered { seq: e.seq });
+        }
+        prev = &e.hash;
+    }
+    let last = entries.len() as i64;
+    if last != count || prev != head {
+        return Err(Break::Truncated { seq: last });
+    }
+    Ok(())
+}
+
+/// File `entry` for the robot `id`: fold it into the robot's projection, chain it after the
+/// robot's last entry and store both in one transaction. Two filings for one robot at the same
+/// moment never fork the chain: each takes the robot's row for writing before it reads where
+/// the record stands, so the second waits for the first and chains after it; and the projection
+/// is moved on only from the head that was read.
+pub async fn file(registry: &Registry, id: &RobotId, entry: &Entry) -> Result<Stored, Error> {
+    for attempt in 1..=ATTEMPTS {
+        match try_file(registry, id, entry).await {
+            Ok(Some(stored)) => return Ok(stored),
+            Ok(None) => {}
+            Err(Attempt::Final(e)) => return Err(e),
+            Err(Attempt::Database(e)) if attempt < ATTEMPTS && rows::is_contention(&e) => {
+                tracing::debug!(error = %e, attempt, "filing met another; trying again");
+            }
+            Err(Attempt::Database(e)) => return Err(e.into()),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5 * u64::from(attempt))).await;
+    }
+    tracing::warn!(robot = %id, "filing kept meeting other filings; given up");
+    Err(Error::Unavailable)
+}
+
+enum Attempt {
+    /// Not worth trying again.
+    Final(Error),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for Attempt {
+    fn from(e: sqlx::Error) -> Attempt {
+        Attempt::Database(e)
+    }
+}
+
+/// One try at [`file`]: `None` when the record moved on between reading and writing (which
+/// taking the row first should make impossible; it is checked all the same).
+async fn try_file(
+    registry: &Registry,
+    id: &RobotId,
+    entry: &Entry,
+) -> Result<Option<Stored>, Attempt> {
+    let mut tx = registry.pool().begin().await?;
+    if !rows::take(&mut tx, id.as_str()).await? {
+        return Err(Attempt::Final(Error::NotFound(Problem::NotRegistered)));
+    }
+    let Some((pk, mut projection)) = rows::projection(&mut tx, id.as_str()).await? else {
+        return Err(Attempt::Final(Error::NotFound(Problem::NotRegistered)));
+    };
+    let head_before = projection.head.clone();
+    let stored = append(&mut projection, id, entry);
+    if !rows::store(
+        &mut tx,
+        registry.backend(),
+        pk,
+        &head_before,
+        &stored,
+        &projection,
+    )
+    .await?
+    {
+        return Ok(None);
+    }
+    tx.commit().await?;
+    Ok(Some(stored))
+}
+
+/// Check the stored chain of every robot, or of the robot `only`, against its entries' hashes
+/// and its projection's head: each robot whose record is broken, with where. `progress` is told
+/// how many robots have been checked.
+pub async fn check(
+    pool: &crate::db::Pool,
+    only: Option<&RobotId>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<(String, Break)>, Error> {
+    let mut broken = Vec::new();
+    let mut done = 0u64;
+    let mut look = |chains: Vec<rows::StoredChain>| {
+        for c in chains {
+            done += 1;
+            let Ok(id) = RobotId::parse(&c.robot_id) else {
+                continue;
+            };
+            if let Err(b) = verify(&id, &c.entries, c.count, &c.head) {
+                broken.push((c.robot_id, b));
+            }
+        }
+        done
+    };
+    match only {
+        Some(id) => {
+            let chains = rows::chains(pool, Robots::One(id.as_str())).await?;
+            if chains.is_empty() {
+                return Err(Error::NotFound(Problem::NotRegistered));
+            }
+            progress(look(chains));
+        }
+        None => {
+            let last = crate::db::max_robot_pk(pool).await?;
+            let mut after = 0;
+            while after < last {
+                let range = Robots::Range {
+                    after,
+                    limit: CHECK_CHUNK,
+                };
+                let chains = rows::chains(pool, range).await?;
+                progress(look(chains));
+                after += CHECK_CHUNK;
+            }
         }
     }
-}
-
-impl Projection {
-    /// Fold one entry in; returns the entry's hash (to be stored with it).
-    pub fn apply(&mut self, robot_id: &str, entry: &Entry) -> String {
-        let d = &entry.details;
-        let id = |key: &str| d.get(key).and_then(serde_json::Value::as_i64);
-        match entry.kind {
-            // A scrapped robot changes hands as scrap: no operator, no venue, ever again.
-            EntryKind::Sold if self.lifecycle == Lifecycle::Scrapped => {
-                self.owner_id = id("to");
-            }
-            EntryKind::Deployed if self.lifecycle == Lifecycle::Scrapped => {}
-            EntryKind::Sold => {
-                self.owner_id = id("to");
-                self.operator_id = id("to");
-                self.venue_id = None;
-                if self.lifecycle == Lifecycle::Deployed {
-                    self.lifecycle = Lifecycle::NotDeployed;
-                }
-            }
-            EntryKind::Deployed => {
-                self.venue_id = id("venue");
-                if self.lifecycle == Lifecycle::NotDeployed {
-                    self.lifecycle = Lifecycle::Deployed;
-                }
-            }
-            EntryKind::Inspected => {
-                if let Some(due) = d.get("next_due").and_then(|v| v.as_str()) {
-                    self.next_inspection_due = Some(due.to_string());
-                }
-            }
-            EntryKind::Suspended => {
-                if self.lifecycle != Lifecycle::Scrapped {
-                    self.lifecycle = Lifecycle::Suspended;
-                }
-            }
-            EntryKind::Reinstated => {
-                if self.lifecycle == Lifecycle::Suspended {
-                    self.lifecycle = if self.venue_id.is_some() {
-                        Lifecycle::Deployed
-                    } else {
-                        Lifecycle::NotDeployed
-                    };
-                }
-            }
-            EntryKind::Withdrawn => {
-                self.venue_id = None;
-                if self.lifecycle == Lifecycle::Deployed {
-                    self.lifecycle = Lifecycle::NotDeployed;
-                }
-            }
-            EntryKind::Scrapped => {
-                self.lifecycle = Lifecycle::Scrapped;
-                self.operator_id = None;
-                self.venue_id = None;
-            }
-            EntryKind::Produced
-            | EntryKind::Registered
-            | EntryKind::Maintained
-            | EntryKind::PartReplaced
-            | EntryKind::FirmwareUpdated
-            | EntryKind::RecallRemedied
-            | EntryKind::IncidentReported
-            | EntryKind::DataWiped
-            | EntryKind::Recycled => {}
-        }
-        let hash = entry_hash(&self.head, robot_id, self.entries + 1, entry);
-        self.entries += 1;
-        self.updated_at = entry.occurred_at.clone();
-        self.head = hash.clone();
-        hash
-    }
+    Ok(broken)
 }
 
 #[cfg(test)]
@@ -183,56 +269,133 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn id() -> RobotId {
+        RobotId::parse("CNA1B2HX000100000000000012345").unwrap()
+    }
+
     fn e(kind: EntryKind, details: serde_json::Value) -> Entry {
         Entry {
             kind,
             occurred_at: "2026-01-01T09:00:00Z".into(),
             filed_by: 1,
             details,
+            corrects: None,
         }
     }
 
-    #[test]
-    fn fold_follows_a_life() {
+    fn chain(entries: &[Entry]) -> (Projection, Vec<Stored>) {
         let mut p = Projection::default();
-        let id = "CNA1B2HX000100000000000012345";
-        p.apply(id, &e(EntryKind::Produced, json!({})));
-        p.apply(id, &e(EntryKind::Sold, json!({"to": 7})));
-        assert_eq!(p.lifecycle, Lifecycle::NotDeployed);
-        p.apply(id, &e(EntryKind::Deployed, json!({"venue": 3})));
-        assert_eq!((p.lifecycle, p.venue_id), (Lifecycle::Deployed, Some(3)));
-        p.apply(
-            id,
-            &e(EntryKind::Inspected, json!({"next_due": "2027-01-01"})),
-        );
-        assert_eq!(p.next_inspection_due.as_deref(), Some("2027-01-01"));
-        p.apply(id, &e(EntryKind::Suspended, json!({})));
-        assert_eq!(p.lifecycle, Lifecycle::Suspended);
-        p.apply(id, &e(EntryKind::Reinstated, json!({})));
-        assert_eq!(p.lifecycle, Lifecycle::Deployed);
-        p.apply(id, &e(EntryKind::Scrapped, json!({})));
-        p.apply(id, &e(EntryKind::Reinstated, json!({})));
-        assert_eq!(p.lifecycle, Lifecycle::Scrapped, "scrapping is final");
-        p.apply(id, &e(EntryKind::Sold, json!({"to": 9})));
-        p.apply(id, &e(EntryKind::Deployed, json!({"venue": 4})));
-        assert_eq!(
-            (p.operator_id, p.venue_id, p.owner_id),
-            (None, None, Some(9)),
-            "scrap has no operator or venue"
-        );
-        assert_eq!(p.entries, 10);
+        let stored = entries.iter().map(|x| append(&mut p, &id(), x)).collect();
+        (p, stored)
     }
 
     #[test]
-    fn hash_chain_detects_a_rewrite() {
-        let id = "CNA1B2HX000100000000000012345";
-        let a = e(EntryKind::Produced, json!({}));
-        let b = e(EntryKind::Sold, json!({"to": 7}));
-        let h1 = entry_hash(GENESIS_HASH, id, 1, &a);
-        let h2 = entry_hash(&h1, id, 2, &b);
-        let forged = e(EntryKind::Sold, json!({"to": 8}));
-        assert_ne!(entry_hash(&h1, id, 2, &forged), h2);
-        let h1_changed = entry_hash(GENESIS_HASH, id, 1, &e(EntryKind::Registered, json!({})));
-        assert_ne!(entry_hash(&h1_changed, id, 2, &b), h2);
+    fn append_folds_and_chains() {
+        let (p, stored) = chain(&[
+            e(EntryKind::Produced, json!({})),
+            e(EntryKind::Sold, json!({"to": 7})),
+        ]);
+        assert_eq!(p.owner_id, Some(7));
+        assert_eq!(p.entries, 2);
+        assert_eq!(stored[0].prev_hash, GENESIS_HASH);
+        assert_eq!(stored[1].prev_hash, stored[0].hash);
+        assert_eq!(p.head, stored[1].hash);
+        assert_eq!(stored[1].details, r#"{"to":7}"#);
+        assert_eq!(verify(&id(), &stored, 2, &p.head), Ok(()));
+    }
+
+    #[test]
+    fn the_hash_covers_everything_an_entry_says() {
+        let (_, stored) = chain(&[e(EntryKind::Produced, json!({"factory": "Shenzhen"}))]);
+        let original = &stored[0];
+        let changes: [fn(&mut Stored); 6] = [
+            |s| s.kind = EntryKind::Registered,
+            |s| s.occurred_at = "2026-01-02T09:00:00Z".into(),
+            |s| s.filed_by = 2,
+            |s| s.details = r#"{"factory":"Suzhou"}"#.into(),
+            // The same JSON written differently is a different text: the hash covers it as stored.
+            |s| s.details = r#"{ "factory": "Shenzhen" }"#.into(),
+            |s| s.corrects_seq = Some(1),
+        ];
+        for change in changes {
+            let mut forged = original.clone();
+            change(&mut forged);
+            assert_ne!(
+                entry_hash(id().as_str(), &forged),
+                Some(original.hash.clone()),
+                "{forged:?}"
+            );
+        }
+        let mut other_version = original.clone();
+        other_version.hash_version = 99;
+        assert_eq!(entry_hash(id().as_str(), &other_version), None);
+    }
+
+    #[test]
+    fn verify_names_the_entry_that_breaks() {
+        let entries = [
+            e(EntryKind::Produced, json!({})),
+            e(EntryKind::Sold, json!({"to": 7})),
+            e(EntryKind::Deployed, json!({"venue": 3})),
+        ];
+        let (p, stored) = chain(&entries);
+        let mut edited = stored.clone();
+        edited[1].details = r#"{"to":8}"#.into();
+        assert_eq!(
+            verify(&id(), &edited, 3, &p.head),
+            Err(Break::Altered { seq: 2 })
+        );
+        let mut deleted = stored.clone();
+        deleted.remove(1);
+        assert_eq!(
+            verify(&id(), &deleted, 3, &p.head),
+            Err(Break::Gap {
+                expected: 2,
+                found: 3
+            })
+        );
+        let mut relinked = stored.clone();
+        relinked[2].prev_hash = stored[0].hash.clone();
+        assert_eq!(
+            verify(&id(), &relinked, 3, &p.head),
+            Err(Break::Unlinked { seq: 3 })
+        );
+        assert_eq!(
+            verify(&id(), &stored[..2], 3, &p.head),
+            Err(Break::Truncated { seq: 2 })
+        );
+    }
+
+    #[test]
+    fn version_one_entries_still_check() {
+        // An entry hashed as the first demo registries did: details re-serialised, no `corrects`.
+        let mut h = Sha256::new();
+        for p in [
+            GENESIS_HASH,
+            id().as_str(),
+            "1",
+            "sold",
+            "2026-01-01T09:00:00Z",
+            "1",
+            r#"{"to":7}"#,
+        ] {
+            h.update(p.as_bytes());
+            h.update(b"\n");
+        }
+        let old = Stored {
+            seq: 1,
+            kind: EntryKind::Sold,
+            occurred_at: "2026-01-01T09:00:00Z".into(),
+            filed_by: 1,
+            details: r#"{"to": 7}"#.into(),
+            corrects_seq: None,
+            prev_hash: GENESIS_HASH.into(),
+            hash: hex::encode(h.finalize()),
+            hash_version: 1,
+        };
+        assert_eq!(
+            verify(&id(), std::slice::from_ref(&old), 1, &old.hash),
+            Ok(())
+        );
     }
 }

@@ -4,9 +4,10 @@
 //! depends on the seed alone, so the demo IDs in the README stay true.
 
 use crate::db::batch::{Batch, Val};
+use crate::db::record::{entry_batch, entry_values, projection_values, PROJECTION_COLUMNS};
 use crate::db::{Backend, Pool};
 use crate::domain::{Lifecycle, RobotId, Status, StatusFacts};
-use crate::record::{Entry, EntryKind, Projection};
+use crate::record::{append, Entry, EntryKind, Projection};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -674,6 +675,7 @@ impl RobotWriter {
                     "serial",
                     "production_year",
                     "country",
+                    // Then the projection, as `crate::db::record` writes it.
                     "lifecycle",
                     "owner_id",
                     "operator_id",
@@ -684,21 +686,7 @@ impl RobotWriter {
                     "record_head",
                 ],
             ),
-            entries: Batch::new(
-                "lifecycle_entries",
-                &[
-                    "id",
-                    "robot_id",
-                    "seq",
-                    "kind",
-                    "occurred_at",
-                    "filed_by",
-                    "details",
-                    "corrects_seq",
-                    "prev_hash",
-                    "hash",
-                ],
-            ),
+            entries: entry_batch(),
             inspections: Batch::new(
                 "inspections",
                 &[
@@ -808,6 +796,7 @@ impl RobotWriter {
             occurred_at: String::new(),
             filed_by,
             details,
+            corrects: None,
         };
         let factory_city = *CITIES.choose(rng).unwrap_or(&CITIES[0]);
         events.push((
@@ -1028,22 +1017,11 @@ impl RobotWriter {
         let mut projection = Projection::default();
         for (date, mut entry) in events {
             entry.occurred_at = ts(date, rng);
-            let prev = projection.head.clone();
-            let hash = projection.apply(id.as_str(), &entry);
+            // The one writer of the record: the same fold and chain as every filing.
+            let stored = append(&mut projection, &id, &entry);
+            self.entries.push(entry_values(pk, &stored));
             *entry_id += 1;
-            let seq = projection.entries;
-            self.entries.push(vec![
-                (*entry_id).into(),
-                pk.into(),
-                seq.into(),
-                entry.kind.as_str().into(),
-                entry.occurred_at.clone().into(),
-                entry.filed_by.into(),
-                entry.details.to_string().into(),
-                Val::Int(None),
-                prev.into(),
-                hash.into(),
-            ]);
+            let seq = stored.seq;
             if entry.kind == EntryKind::Inspected {
                 let d = &entry.details;
                 self.inspections.push(vec![
@@ -1126,22 +1104,16 @@ impl RobotWriter {
                 .into(),
             ]);
         }
-        self.robots.push(vec![
+        let mut row: Vec<Val> = vec![
             pk.into(),
             id.as_str().into(),
             model.id.into(),
             serial.into(),
             (produced.year() as i64).into(),
             "CN".into(),
-            projection.lifecycle.as_str().into(),
-            projection.owner_id.into(),
-            projection.operator_id.into(),
-            projection.venue_id.into(),
-            projection.next_inspection_due.clone().into(),
-            projection.entries.into(),
-            projection.updated_at.clone().into(),
-            projection.head.clone().into(),
-        ]);
+        ];
+        row.extend(projection_values(&projection));
+        self.robots.push(row);
         let open = usize::from(fate == Fate::RecallOpen);
         let status = Status::derive(
             &StatusFacts {
@@ -1153,5 +1125,21 @@ impl RobotWriter {
         );
         debug_assert!(projection.lifecycle != Lifecycle::Scrapped || fate == Fate::Scrapped);
         status
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The robots rows carry the projection in the columns the record's writer names.
+    #[test]
+    fn robot_rows_end_with_the_projection_columns() {
+        let w = RobotWriter::new();
+        let columns = w.robots.columns();
+        assert_eq!(
+            &columns[columns.len() - PROJECTION_COLUMNS.len()..],
+            PROJECTION_COLUMNS
+        );
     }
 }

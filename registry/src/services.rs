@@ -33,7 +33,7 @@ pub struct LookupDone {
 /// however long the robot's history; plus, for parties and models not read in the last
 /// `REFERENCE_CACHE_MS`, one per table they live in.
 #[tracing::instrument(skip(pool))]
-pub async fn lookup(pool: &LookupPool, id: &RobotId, today: &str) -> Result<Lookup, sqlx::Error> {
+pub async fn lookup(pool: &LookupPool, id: &RobotId, today: &str) -> crate::error::Result<Lookup> {
     let id = id.clone();
     let today = today.to_string();
     let reference = pool.reference().clone();
@@ -45,6 +45,7 @@ pub async fn lookup(pool: &LookupPool, id: &RobotId, today: &str) -> Result<Look
         }
     })
     .await
+    .map_err(crate::Error::from)
 }
 
 async fn lookup_on(

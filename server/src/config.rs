@@ -1,5 +1,6 @@
 //! Settings from the environment, with defaults that serve the demo from a fresh checkout.
 
+use domain::link::OurHosts;
 use std::net::SocketAddr;
 
 #[derive(Clone)]
@@ -45,7 +46,10 @@ impl std::fmt::Debug for Config {
             // The URL may hold the database password: the scheme says enough.
             .field(
                 "database_url",
-                &format!("{}://(not shown)", app::db::url_scheme(&self.database_url)),
+                &format!(
+                    "{}://(not shown)",
+                    registry::db::url_scheme(&self.database_url)
+                ),
             )
             .field("site_addr", &self.site_addr)
             .field("site_root", &self.site_root)
@@ -196,37 +200,22 @@ impl Config {
         Ok(())
     }
 
-    /// The origin labels point to: `PUBLIC_ORIGIN`, else the address the server listens on.
-    pub fn label_origin(&self, addr: SocketAddr) -> String {
-        self.public_origin
+    /// The registry's own hosts, given the address it listens on, and the origin its labels
+    /// point to (`PUBLIC_ORIGIN`, else the listen address). The hosts are `PUBLIC_ORIGIN`'s,
+    /// those in `ALLOWED_HOSTS`, and a loopback listen address (reachable from this machine
+    /// only) under its number and as `localhost`. Requests for any other `Host` are refused,
+    /// and only links to these count as the registry's.
+    pub fn our_hosts(&self, addr: SocketAddr) -> OurHosts {
+        let origin = self
+            .public_origin
             .clone()
-            .unwrap_or_else(|| format!("http://{addr}"))
-            .trim_end_matches('/')
-            .to_string()
-    }
-
-    /// The registry's own hosts, given the address it listens on: `PUBLIC_ORIGIN`'s, those in
-    /// `ALLOWED_HOSTS`, and a loopback listen address (reachable from this machine only) under
-    /// its number and as `localhost`. Requests for any other `Host` are refused, and only links
-    /// to these count as the registry's.
-    pub fn portal_hosts(&self, addr: SocketAddr) -> Vec<String> {
-        let mut hosts = Vec::new();
-        if let Some(origin) = &self.public_origin {
-            let host = origin
-                .split("://")
-                .nth(1)
-                .unwrap_or(origin)
-                .trim_end_matches('/')
-                .to_ascii_lowercase();
-            hosts.push(host);
-        }
-        hosts.extend(self.allowed_hosts.iter().cloned());
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let mut more = self.allowed_hosts.clone();
         if addr.ip().is_loopback() {
-            hosts.push(addr.to_string());
-            hosts.push(format!("localhost:{}", addr.port()));
+            more.push(addr.to_string());
+            more.push(format!("localhost:{}", addr.port()));
         }
-        hosts.dedup();
-        hosts
+        OurHosts::new(&origin, more)
     }
 }
 
@@ -294,15 +283,18 @@ mod tests {
     #[test]
     fn the_registry_hosts_are_the_configured_ones() {
         let public = config("0.0.0.0:3000", Some("https://Robopass.Example"));
-        assert_eq!(
-            public.portal_hosts("10.1.2.3:3000".parse().unwrap()),
-            vec!["robopass.example", "portal.internal"]
-        );
+        let hosts = public.our_hosts("10.1.2.3:3000".parse().unwrap());
+        assert_eq!(hosts.names(), ["robopass.example", "portal.internal"]);
+        assert_eq!(hosts.origin(), "https://Robopass.Example");
+        assert!(hosts.https());
         let local = config("127.0.0.1:3000", None);
+        let hosts = local.our_hosts("127.0.0.1:3000".parse().unwrap());
         assert_eq!(
-            local.portal_hosts("127.0.0.1:3000".parse().unwrap()),
-            vec!["portal.internal", "127.0.0.1:3000", "localhost:3000"]
+            hosts.names(),
+            ["127.0.0.1:3000", "portal.internal", "localhost:3000"]
         );
+        assert_eq!(hosts.origin(), "http://127.0.0.1:3000");
+        assert!(!hosts.https());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod config;
+pub mod error;
 pub mod keys;
 pub mod page_cache;
 pub mod routes;
@@ -10,4 +11,5 @@ pub mod scan;
 pub mod scan_routes;
 pub mod session;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

@@ -1,4 +1,4 @@
-//! `robopass`: serve the portal, load demo data, list demo IDs.
+//! `robopass`: serve the portal, load demo data, list demo IDs, check the record.
 #![recursion_limit = "512"]
 
 use clap::{Parser, Subcommand};
@@ -47,6 +47,13 @@ enum Command {
         /// CPU time the reading may take, in milliseconds.
         cpu_ms: u64,
     },
+    /// Check every robot's lifecycle record (or one robot's) against its hash chain; exits
+    /// non-zero naming each record that was changed behind the portal's back.
+    Verify {
+        /// Check only this robot.
+        #[arg(long)]
+        robot: Option<String>,
+    },
     /// Write brotli copies of the built site's files (LEPTOS_SITE_ROOT), served to browsers
     /// that take them; `make build` runs it.
     Precompress,
@@ -85,21 +92,20 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(serve_or_run(cli))?;
-    Ok(std::process::ExitCode::SUCCESS)
+        .block_on(serve_or_run(cli))
 }
 
-async fn serve_or_run(cli: Cli) -> anyhow::Result<()> {
+async fn serve_or_run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     server::telemetry::init();
     let config = Config::from_env()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let demo = config.demo_robots;
             let application = Application::build(config).await?;
-            let state = &application.state;
-            if demo > 0 && app::db::registry_is_empty(&state.pool).await? {
+            let registry = &application.state.registry;
+            if demo > 0 && app::db::registry_is_empty(registry.pool()).await? {
                 tracing::info!(robots = demo, "empty registry: loading demo data");
-                seed(&state.pool, state.backend, demo).await?;
+                seed(registry.pool(), registry.backend(), demo).await?;
             }
             tracing::info!(addr = %application.addr, "serving Robot Passport on http://{}", application.addr);
             application.run_until_stopped().await?;
@@ -154,8 +160,48 @@ async fn serve_or_run(cli: Cli) -> anyhow::Result<()> {
             }
             print_lines(&lines)?;
         }
+        Command::Verify { robot } => return verify(&config, robot.as_deref()).await,
     }
-    Ok(())
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// `robopass verify [--robot ID]`: every chain checked, with a progress bar on a terminal; each
+/// broken record named on standard output, and the exit code says whether there was one.
+async fn verify(config: &Config, robot: Option<&str>) -> anyhow::Result<std::process::ExitCode> {
+    let only = robot
+        .map(|r| app::domain::RobotId::parse(r).map_err(|e| anyhow::anyhow!("--robot {r:?}: {e}")))
+        .transpose()?;
+    let (pool, _) = app::db::connect_and_migrate(&config.database_url, Some(4)).await?;
+    let total = match &only {
+        Some(_) => 1,
+        None => app::db::robot_count(&pool).await?.max(0) as u64,
+    };
+    let bar = indicatif::ProgressBar::new(total);
+    if std::io::stderr().is_terminal() {
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} checking [{bar:40}] {pos}/{len} records ({per_sec}, {eta} left)",
+            )?
+            .progress_chars("=> "),
+        );
+    } else {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let broken =
+        registry::record::check(&pool, only.as_ref(), &|done| bar.set_position(done)).await?;
+    bar.finish_and_clear();
+    let lines: Vec<String> = broken
+        .iter()
+        .map(|(id, why)| format!("{id}: broken record: {why}"))
+        .collect();
+    print_lines(&lines)?;
+    if broken.is_empty() {
+        eprintln!("{total} records checked: every chain is whole");
+        Ok(std::process::ExitCode::SUCCESS)
+    } else {
+        eprintln!("{total} records checked: {} broken", broken.len());
+        Ok(std::process::ExitCode::FAILURE)
+    }
 }
 
 /// `lines` on standard output, one a line. A reader that stops early (`robopass demo-ids | head`)

@@ -230,9 +230,9 @@ impl PageCache {
             Arc::new(move |id| {
                 let lookups = lookups.clone();
                 Box::pin(async move {
+                    // A failure is logged where it happens (`registry::Error`).
                     app::services::lookup(&lookups, &id, &app::services::today())
                         .await
-                        .map_err(|e| tracing::error!(error = %e, "profile lookup failed"))
                         .ok()
                 })
             }),

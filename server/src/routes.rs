@@ -1,51 +1,32 @@
 //! Plain axum routes: the JSON API, health, language switch, static files.
 
-use app::components::id_error_message;
+use crate::error::{Failure, Form};
+use crate::state::AppState;
 use app::domain::lang::LANG_COOKIE;
-use app::domain::{Lang, Lookup, RobotId};
-use app::i18n::{lang_from_headers, tr};
-use app::state::AppState;
+use app::domain::{Lang, Lookup, Problem, RobotId};
+use app::i18n::lang_from_headers;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use serde_json::json;
-
-fn error_body(code: &str, message: String, position: Option<usize>) -> serde_json::Value {
-    json!({ "error": { "code": code, "message": message, "position": position } })
-}
 
 /// `GET /api/v1/robots/{ID}`: the profile as JSON, from the same function as the page.
 pub async fn robot(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, Failure> {
     let lang = lang_from_headers(&headers);
-    let id = match RobotId::parse(&raw) {
-        Ok(id) => id,
-        Err(e) => {
-            let mut body = error_body(e.code(), id_error_message(lang, &e), e.position());
-            body["error"]["segment"] = json!(e.segment());
-            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
-        }
-    };
-    match app::services::lookup(&state.lookups, &id, &app::services::today()).await {
-        Ok(Lookup::Found(profile)) => Json(profile).into_response(),
+    let fail = |e: registry::Error| Failure::new(e, lang, Form::Json);
+    let id = RobotId::parse(&raw).map_err(|e| fail(e.into()))?;
+    match app::services::lookup(state.registry.lookups(), &id, &app::services::today()).await {
+        Ok(Lookup::Found(profile)) => Ok(Json(profile).into_response()),
         Ok(Lookup::NotRegistered { suggestions, .. }) => {
-            let mut body = error_body(
-                "not_registered",
-                tr(lang, "status.not_registered.detail"),
-                None,
-            );
-            body["suggestions"] = json!(suggestions);
-            (StatusCode::NOT_FOUND, Json(body)).into_response()
+            Err(fail(registry::Error::NotFound(Problem::NotRegistered))
+                .with("suggestions", json!(suggestions)))
         }
-        Err(e) => {
-            tracing::error!(error = %e, "API lookup failed");
-            let body = error_body("unavailable", tr(lang, "unavailable.detail"), None);
-            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
-        }
+        Err(e) => Err(fail(e)),
     }
 }
 
@@ -83,7 +64,7 @@ pub async fn switch_lang(
     let Some(lang) = Lang::from_tag(&code) else {
         return Redirect::to(&next).into_response();
     };
-    let secure = if state.settings.secure_cookies {
+    let secure = if state.registry.hosts().https() {
         "; Secure"
     } else {
         ""

@@ -1,12 +1,13 @@
 //! Routes for labels and scanning: public keys, QR images, verdicts as JSON, photo uploads.
 
+use crate::error::{Failure, Form};
 use crate::scan::{self, ChildAnswer};
+use crate::state::AppState;
 use app::app::shell;
-use app::domain::{Lang, RobotId};
+use app::domain::{Lang, Problem, RobotId};
+use app::i18n::lang_from_headers;
 use app::i18n::verdict::{finding, Finding};
-use app::i18n::{lang_from_headers, tr};
 use app::pages::scan::{ScanProblem, SubmittedCodes, MAX_CODES};
-use app::state::AppState;
 use app::verdict::MAX_CODE_LEN;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, RawQuery, Request, State};
@@ -18,24 +19,16 @@ use leptos::prelude::provide_context;
 use photo::{PhotoError, MAX_PHOTO_BYTES};
 use serde_json::json;
 
-fn error(status: StatusCode, code: &str, message: String) -> Response {
-    (
-        status,
-        Json(json!({ "error": { "code": code, "message": message } })),
-    )
-        .into_response()
-}
-
 /// `GET /.well-known/robopass-keys.json`: every public key that verifies labels.
 pub async fn keys(State(state): State<AppState>) -> Response {
     let body = json!({
-        "issuer": state.settings.public_origin,
+        "issuer": state.registry.hosts().origin(),
         "algorithm": "Ed25519",
         "label_format": "{ORIGIN}/R/{ID}/{KID}.{SIG}",
         "signed_message": "robopass-label-v1:{ID}:{KID}",
         "signature_encoding": "base32 (RFC 4648, no padding)",
         "key_id": "first 4 base32 characters of SHA-256(public key)",
-        "keys": state.settings.keys.published(),
+        "keys": state.registry.keys().published(),
     });
     (
         [
@@ -94,27 +87,21 @@ pub async fn qr(
     headers: HeaderMap,
 ) -> Response {
     let lang = lang_from_headers(&headers);
-    let plain = |status: StatusCode, key: &str| {
-        (
-            status,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            tr(lang, key),
-        )
-            .into_response()
-    };
+    // A label's address is opened by people too (the label page links to it): they get a page.
+    let fail = |e: registry::Error| Failure::new(e, lang, Form::Page).into_response();
     let Some((raw, ext)) = file.rsplit_once('.') else {
-        return plain(StatusCode::NOT_FOUND, "qr.unknown_format");
+        return fail(registry::Error::NotFound(Problem::UnknownFormat));
     };
     if ext != "svg" && ext != "png" {
-        return plain(StatusCode::NOT_FOUND, "qr.unknown_format");
+        return fail(registry::Error::NotFound(Problem::UnknownFormat));
     }
     let Ok(id) = RobotId::parse(raw) else {
-        return plain(StatusCode::BAD_REQUEST, "qr.bad_id");
+        return fail(registry::Error::Invalid(Problem::BadId));
     };
     let size = match q.size.as_deref().map(str::parse::<u32>) {
         None => scan::DEFAULT_LABEL_SIZE,
         Some(Ok(s)) if scan::LABEL_SIZES.contains(&s) => s,
-        Some(_) => return plain(StatusCode::BAD_REQUEST, "qr.bad_size"),
+        Some(_) => return fail(registry::Error::Invalid(Problem::BadSize)),
     };
     if id.as_str() != raw {
         let query = q.size.map(|_| format!("?size={size}")).unwrap_or_default();
@@ -135,31 +122,26 @@ pub async fn qr(
         )
             .into_response()
     };
-    let url = state
-        .settings
-        .keys
-        .label_url(&state.settings.public_origin, &id);
+    let registry = &state.registry;
+    let url = registry.keys().label_url(registry.hosts().origin(), &id);
     let module = match scan::label_module_px(&url, size) {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(error = %e, "label cannot be encoded");
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, "unavailable.detail");
+            return internal(lang);
         }
     };
     let key = (id.to_string(), ext, module);
     if let Some(body) = cache.labels.get(&key) {
         return respond(body);
     }
-    match app::db::registered_among(&state.pool, std::slice::from_ref(&id)).await {
-        Ok(found) if found.is_empty() => return plain(StatusCode::NOT_FOUND, "qr.not_registered"),
+    match registry::db::registered_among(registry.pool(), std::slice::from_ref(&id)).await {
+        Ok(found) if found.is_empty() => return fail(registry::Error::NotFound(Problem::NoLabel)),
         Ok(_) => {}
-        Err(e) => {
-            tracing::error!(error = %e, "label lookup failed");
-            return plain(StatusCode::SERVICE_UNAVAILABLE, "unavailable.detail");
-        }
+        Err(e) => return fail(e.into()),
     }
     let Ok(_drawing) = cache.drawing.clone().acquire_owned().await else {
-        return plain(StatusCode::SERVICE_UNAVAILABLE, "unavailable.detail");
+        return fail(registry::Error::Unavailable);
     };
     let drawn = tokio::task::spawn_blocking(move || {
         if ext == "svg" {
@@ -179,7 +161,7 @@ pub async fn qr(
         }
         Err(e) => {
             tracing::error!(error = %e, "label rendering failed");
-            plain(StatusCode::INTERNAL_SERVER_ERROR, "unavailable.detail")
+            internal(lang)
         }
     }
 }
@@ -196,20 +178,13 @@ pub async fn verify(
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
     if code.trim().is_empty() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "missing_code",
-            tr(lang, "scan.problem.missing_code"),
-        );
+        return Failure::invalid(Problem::MissingCode, lang, Form::Json).into_response();
     }
     if code.len() > MAX_CODE_LEN {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "code_too_long",
-            tr(lang, "scan.problem.code_too_long"),
-        );
+        return Failure::invalid(Problem::CodeTooLong, lang, Form::Json).into_response();
     }
-    Json(finding(&code, &state.settings.registry(), lang)).into_response()
+    let registry = &state.registry;
+    Json(finding(&code, registry.hosts(), registry.keys(), lang)).into_response()
 }
 
 /// Read at most [`MAX_PHOTO_BYTES`] of a body; more is [`PhotoError::TooLarge`], a body that
@@ -398,12 +373,12 @@ impl Decoder {
     }
 }
 
-fn photo_error(lang: Lang, e: &PhotoError) -> Response {
-    error(
-        StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-        e.code(),
-        tr(lang, &format!("scan.problem.{}", e.code())),
-    )
+/// A label that could not be drawn: the registry's words for "not now", with a 500 (the fault
+/// is this server's, and logged).
+fn internal(lang: Lang) -> Response {
+    let mut response = Failure::new(registry::Error::Unavailable, lang, Form::Page).into_response();
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response
 }
 
 /// `POST /api/v1/scan`: a photo (the raw body, or the first file of a multipart form) in,
@@ -418,15 +393,15 @@ pub async fn api_scan(
     let codes = read_and_decode(&state, &decoder, req).await;
     match codes {
         Ok(codes) => {
-            let registry = state.settings.registry();
+            let registry = &state.registry;
             let findings: Vec<Finding> = codes
                 .iter()
                 .take(MAX_CODES)
-                .map(|c| finding(c, &registry, lang))
+                .map(|c| finding(c, registry.hosts(), registry.keys(), lang))
                 .collect();
             Json(json!({ "codes": findings })).into_response()
         }
-        Err(e) => photo_error(lang, &e),
+        Err(e) => Failure::photo(&e, lang, Form::Json).into_response(),
     }
 }
 
@@ -513,7 +488,7 @@ pub async fn photo_form(
         Err(e) => {
             let problem = ScanProblem {
                 status: e.status(),
-                code: e.code(),
+                problem: e.problem(),
             };
             render_page(state, headers, "/scan", problem).await
         }
@@ -552,7 +527,7 @@ async fn render_page<T: Clone + Send + Sync + 'static>(
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_to_stream_with_context(
         move || {
-            provide_context(state.clone());
+            provide_context(state.registry.clone());
             provide_context(extra.clone());
         },
         move || shell(options.clone()),

@@ -5,9 +5,9 @@ use crate::config::Config;
 use crate::page_cache::PageCache;
 use crate::routes;
 use crate::scan_routes;
+use crate::state::{AppState, Shared};
 use anyhow::Context;
 use app::app::{shell, App, NONCE_HEADER};
-use app::state::{AppState, Settings, Shared};
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
@@ -17,8 +17,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Extension;
 use axum::Router;
+use domain::link::OurHosts;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use registry::{Opening, Registry};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -76,17 +78,6 @@ fn leptos_options(config: &Config, addr: SocketAddr, assets: &Assets) -> LeptosO
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        let (pool, backend) =
-            app::db::connect_and_migrate(&config.database_url, config.db_max_connections)
-                .await
-                .context("cannot open the database named by DATABASE_URL")?;
-        let lookups = app::db::lookup_pool(
-            &config.database_url,
-            config.db_max_connections,
-            std::time::Duration::from_millis(config.reference_cache_ms),
-        )
-        .await
-        .context("cannot open the database named by DATABASE_URL")?;
         let listener = TcpListener::bind(config.site_addr).await.with_context(|| {
             format!(
                 "cannot listen on {}: is another server using it? Set LEPTOS_SITE_ADDR to another address",
@@ -94,6 +85,18 @@ impl Application {
             )
         })?;
         let addr = listener.local_addr()?;
+        let keys = crate::keys::load(&config)?;
+        let registry = Registry::open(
+            Opening {
+                database_url: &config.database_url,
+                max_connections: config.db_max_connections,
+                reference_ttl: std::time::Duration::from_millis(config.reference_cache_ms),
+            },
+            keys,
+            config.our_hosts(addr),
+        )
+        .await
+        .context("cannot open the database named by DATABASE_URL")?;
         let assets = Assets::load(
             std::path::Path::new(&config.site_root),
             PKG_DIR,
@@ -103,7 +106,6 @@ impl Application {
         if assets.is_empty() {
             tracing::warn!(site_root = %config.site_root, "no built site found: pages render without CSS or hydration (run `make run`)");
         }
-        let portal_hosts = config.portal_hosts(addr);
         let decoder_exe = match &config.decoder_exe {
             Some(exe) => exe.clone(),
             None => {
@@ -111,27 +113,15 @@ impl Application {
             }
         };
         let decoder = scan_routes::Decoder::new(decoder_exe, DECODE_CPU_BUDGET);
-        let keys = crate::keys::load(&config)?;
         let state = AppState::new(Shared {
             leptos_options,
-            pool,
-            lookups,
-            backend,
-            settings: Settings {
-                portal_hosts,
-                secure_cookies: config
-                    .public_origin
-                    .as_deref()
-                    .is_some_and(|o| o.starts_with("https://")),
-                public_origin: config.label_origin(addr),
-                keys,
-            },
+            registry,
         });
         let page_cache = (config.page_cache_ms > 0).then(|| {
             PageCache::new(
                 std::time::Duration::from_millis(config.page_cache_ms),
                 config.page_cache_bytes,
-                state.lookups.clone(),
+                state.registry.lookups().clone(),
             )
         });
         let page_cache = page_cache.map(Arc::new);
@@ -300,7 +290,7 @@ fn router(
     let ctx_state = state.clone();
     let fn_state = state.clone();
     let fallback_state = state.clone();
-    let hosts = Arc::new(HostCheck::new(&state.settings));
+    let hosts = Arc::new(state.registry.hosts().clone());
     Router::new()
         .route("/healthz", get(routes::health))
         .route("/api/v1/robots/{id}", get(routes::robot))
@@ -328,13 +318,13 @@ fn router(
             "/api/fn/{*name}",
             post(move |req: Request| {
                 let state = fn_state.clone();
-                async move { leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req).await }
+                async move { leptos_axum::handle_server_fns_with_context(move || provide_context(state.registry.clone()), req).await }
             }),
         )
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(ctx_state.clone()),
+            move || provide_context(ctx_state.registry.clone()),
             {
                 let options = state.leptos_options.clone();
                 move || shell(options.clone())
@@ -344,7 +334,7 @@ fn router(
         .layer(middleware::from_fn_with_state(page_cache, crate::page_cache::middleware))
         .layer(middleware::from_fn_with_state(hosts, host_check))
         .layer(middleware::from_fn_with_state(
-            Arc::new(state.settings.public_origin.starts_with("https://")),
+            Arc::new(state.registry.hosts().https()),
             security_headers,
         ))
         .layer(compression())
@@ -427,51 +417,19 @@ async fn static_or_not_found(state: AppState, assets: Arc<Assets>, req: Request)
         return resp;
     }
     let options = state.leptos_options.clone();
+    let registry = state.registry.clone();
     let handler = leptos_axum::render_app_to_stream_with_context(
-        move || provide_context(state.clone()),
+        move || provide_context(registry.clone()),
         move || shell(options.clone()),
     );
     handler(req).await.into_response()
-}
-
-/// The hosts the portal answers for: the registry's own ([`app::state::Settings::portal_hosts`]).
-struct HostCheck {
-    /// Each host as a request may name it: lower case, and with and without the scheme's
-    /// default port.
-    allowed: std::collections::HashSet<String>,
-}
-
-impl HostCheck {
-    fn new(settings: &Settings) -> HostCheck {
-        let default_port = if settings.public_origin.starts_with("https://") {
-            ":443"
-        } else {
-            ":80"
-        };
-        let mut allowed = std::collections::HashSet::new();
-        for host in &settings.portal_hosts {
-            let host = host.to_ascii_lowercase();
-            if let Some(bare) = host.strip_suffix(default_port) {
-                allowed.insert(bare.to_string());
-            } else if !host.contains(':') || host.ends_with(']') {
-                allowed.insert(format!("{host}{default_port}"));
-            }
-            allowed.insert(host);
-        }
-        HostCheck { allowed }
-    }
-
-    fn allows(&self, host: &str) -> bool {
-        host.len() <= 260
-            && (self.allowed.contains(host) || self.allowed.contains(&host.to_ascii_lowercase()))
-    }
 }
 
 /// Requests for a host that is not the registry's get a plain 421, never the portal: under a
 /// name an attacker points at it, the portal would otherwise vouch for that name's labels, and
 /// every new name was a new entry in the page cache. `/healthz` answers on any host (load
 /// balancers ask by address).
-async fn host_check(State(hosts): State<Arc<HostCheck>>, req: Request, next: Next) -> Response {
+async fn host_check(State(hosts): State<Arc<OurHosts>>, req: Request, next: Next) -> Response {
     // HTTP/2 names the host in the request's authority, HTTP/1.1 in `Host`.
     let host = req
         .headers()
@@ -479,7 +437,7 @@ async fn host_check(State(hosts): State<Arc<HostCheck>>, req: Request, next: Nex
         .and_then(|h| h.to_str().ok())
         .or_else(|| req.uri().authority().map(|a| a.as_str()));
     match host {
-        Some(host) if hosts.allows(host) => next.run(req).await,
+        Some(host) if hosts.serves(host) => next.run(req).await,
         _ if req.uri().path() == "/healthz" => next.run(req).await,
         _ => bilingual(
             axum::http::StatusCode::MISDIRECTED_REQUEST,

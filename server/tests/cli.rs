@@ -43,3 +43,66 @@ fn demo_ids_ends_quietly_when_its_reader_stops() {
     assert!(out.status.success(), "{:?}: {stderr}", out.status);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// `robopass verify`: a whole registry checks; an entry changed directly in the database
+/// (triggers set aside) makes it exit non-zero naming the robot and the entry, with or
+/// without `--robot`.
+#[tokio::test]
+async fn verify_names_each_broken_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/robopass.db", dir.path().display());
+    let exe = env!("CARGO_BIN_EXE_robopass");
+    let robopass = |args: &[&str]| {
+        Command::new(exe)
+            .args(args)
+            .env("DATABASE_URL", &db)
+            .env("SIGNING_KEY_FILE", dir.path().join("signing-key.json"))
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap()
+    };
+    assert!(robopass(&["seed", "--robots", "40"]).status.success());
+    let whole = robopass(&["verify"]);
+    assert!(whole.status.success(), "{whole:?}");
+    assert!(
+        String::from_utf8_lossy(&whole.stderr).contains("40 records checked"),
+        "{whole:?}"
+    );
+
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&db).await.unwrap();
+    let id: String = sqlx::query_scalar("SELECT robot_id FROM robots ORDER BY id LIMIT 1 OFFSET 7")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("DROP TRIGGER lifecycle_entries_no_update")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE lifecycle_entries SET occurred_at = '2020-01-01T00:00:00Z'
+         WHERE seq = 1 AND robot_id = (SELECT id FROM robots WHERE robot_id = $1)",
+    )
+    .bind(&id)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    for args in [vec!["verify"], vec!["verify", "--robot", &id]] {
+        let broken = robopass(&args);
+        assert!(!broken.status.success(), "{args:?}: {broken:?}");
+        let out = String::from_utf8(broken.stdout).unwrap();
+        assert_eq!(
+            out.trim(),
+            format!("{id}: broken record: entry 1 was changed after it was written"),
+            "{args:?}"
+        );
+    }
+    let unknown = robopass(&["verify", "--robot", "not an id"]);
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("--robot"),
+        "{unknown:?}"
+    );
+}

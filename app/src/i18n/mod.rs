@@ -125,8 +125,8 @@ mod tests {
             keys.insert(format!("status.{s}.title"));
             keys.insert(format!("status.{s}.detail"));
         }
-        for p in crate::pages::scan::PROBLEMS {
-            keys.insert(format!("scan.problem.{p}"));
+        for p in crate::domain::Problem::ALL {
+            keys.insert(format!("problem.{p}"));
         }
         for k in [
             "verified_label",

@@ -3,8 +3,10 @@
 
 use super::words::id_error_message;
 use super::{tr, tr_with};
+use crate::domain::link::OurHosts;
 use crate::domain::{Lang, RobotId};
-use crate::verdict::{judge, Registry, Verdict, MAX_CODE_LEN};
+use crate::labels::Keyring;
+use crate::verdict::{judge, Verdict, MAX_CODE_LEN};
 use serde::Serialize;
 
 /// How much of a code is shown back to the person.
@@ -68,10 +70,10 @@ impl Verdict {
     }
 }
 
-/// Judge a code and say it in `lang`.
-pub fn finding(text: &str, registry: &Registry, lang: Lang) -> Finding {
+/// Judge a code against the registry's `hosts` and `keys`, and say it in `lang`.
+pub fn finding(text: &str, hosts: &OurHosts, keys: &Keyring, lang: Lang) -> Finding {
     let text: String = text.chars().take(MAX_CODE_LEN).collect();
-    let verdict = judge(&text, registry);
+    let verdict = judge(&text, hosts, keys);
     Finding {
         found: shown(&text),
         profile: verdict.next_page(),

@@ -3,7 +3,7 @@
 
 use super::{fill, tr};
 use crate::domain::robot_id::BadChar;
-use crate::domain::{IdError, Lang, Segment};
+use crate::domain::{IdError, Lang, Problem, Segment};
 use serde::Serialize;
 
 /// The words that explain why an input is not an ID, in one language. The server translates
@@ -100,5 +100,29 @@ impl LookupWords {
             submit: tr(lang, "lookup.submit"),
             errors: IdErrorWords::new(lang),
         }
+    }
+}
+
+/// Why a request could not be done, in `lang` (`problem.{name}`).
+pub fn problem_message(lang: Lang, problem: Problem) -> String {
+    tr(lang, &format!("problem.{problem}"))
+}
+
+/// The registry's error, in `lang`: what the person can do about it, never its cause.
+#[cfg(feature = "ssr")]
+pub fn error_message(lang: Lang, error: &registry::Error) -> String {
+    use registry::Error;
+    match error {
+        Error::BadId(e) => id_error_message(lang, e),
+        Error::Invalid(p) | Error::NotFound(p) | Error::Forbidden(p) | Error::Conflict(p) => {
+            problem_message(lang, *p)
+        }
+        Error::Unauthenticated => problem_message(lang, Problem::Unauthenticated),
+        Error::TooMany { retry_after_s } => super::tr_with(
+            lang,
+            "problem.too_many_attempts",
+            &[("seconds", &retry_after_s.to_string())],
+        ),
+        Error::Unavailable => problem_message(lang, Problem::Unavailable),
     }
 }

@@ -1,10 +1,8 @@
 //! `/`: the lookup. `/?id=…` is where the form lands without JavaScript: a valid ID (or a
 //! link to one of our profiles) is sent on to its profile, anything else is explained here.
 
-use crate::components::{
-    id_error_message, parse_lookup, portal_hosts, redirect_to, set_status, LookupBox,
-};
-use crate::domain::Status;
+use crate::components::{id_error_message, redirect_to, set_status, LookupBox};
+use crate::domain::{RobotId, Status};
 use crate::i18n::{tr, use_lang};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -14,7 +12,7 @@ pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
     let submitted = crate::request::query_values("id").into_iter().next();
     let (value, error) = match submitted.as_deref() {
-        Some(raw) => match parse_lookup(raw, &portal_hosts()) {
+        Some(raw) => match RobotId::parse_lookup(raw, &crate::request::our_hosts()) {
             Ok(id) => {
                 redirect_to(&format!("/r/{id}"), 303);
                 (raw.to_string(), None)

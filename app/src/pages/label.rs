@@ -13,23 +13,6 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 /// The label sizes offered: (query value, translation key).
 const SIZES: [(&str, &str); 2] = [("label", "labels.size_label"), ("a4", "labels.size_a4")];
 
-/// The host name printed under the code: where a person can check by hand.
-fn portal_host() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<crate::state::AppState>()
-            .map(|s| {
-                let o = s.settings.public_origin.clone();
-                o.split("://").nth(1).unwrap_or(&o).to_string()
-            })
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        String::new()
-    }
-}
-
 #[component]
 pub fn LabelPage() -> impl IntoView {
     let lang = use_lang();
@@ -109,7 +92,7 @@ pub fn LabelPage() -> impl IntoView {
 #[component]
 fn Sheet(id: RobotId, model: String, size: &'static str) -> impl IntoView {
     let lang = use_lang();
-    let host = portal_host();
+    let host = crate::request::printed_host();
     view! {
         <Title text=format!("{} · {}", tr(lang, "labels.title"), id.display()) />
         <section class="label-tools no-print" aria-labelledby="labels-heading">

@@ -1,8 +1,7 @@
 //! `/r/{ID}`: the public profile, or why there is none (malformed, not registered).
 
 use crate::components::{
-    id_error_message, label_verdict, redirect_to, set_status, GroupedId, LabelVerdict, LookupBox,
-    StatusBanner,
+    id_error_message, redirect_to, set_status, GroupedId, LabelVerdict, LookupBox, StatusBanner,
 };
 use crate::domain::robot_id::ID_LEN;
 use crate::domain::*;
@@ -51,7 +50,8 @@ pub fn ProfilePage() -> impl IntoView {
                 view! { <p><a href=to>{id.display()}</a></p> }.into_any()
             }
             Ok(id) => {
-                let verdict = label_verdict(&id, token.as_deref(), unsigned);
+                let verdict =
+                    crate::request::label_verdict(&id, token.as_deref(), unsigned, use_lang());
                 let labelled = verdict.is_some();
                 let label = verdict
                     .map(|(kind, message)| view! { <LabelVerdict kind=kind message=message /> });

@@ -2,7 +2,8 @@
 //! means, before anything else is shown.
 
 use crate::components::{redirect_to, set_status, verdict_icon};
-use crate::domain::Lang;
+use crate::domain::{Lang, Problem};
+use crate::i18n::words::problem_message;
 use crate::i18n::{tr, use_lang};
 use crate::scanner::CameraScanner;
 use leptos::prelude::*;
@@ -12,29 +13,13 @@ use leptos_meta::Title;
 #[derive(Clone, Debug)]
 pub struct ScanProblem {
     pub status: u16,
-    /// Machine name: `too_large`, `not_an_image`, `too_many_pixels`, `unreadable_image`,
-    /// `no_code_found`.
-    pub code: &'static str,
+    pub problem: Problem,
 }
 
 /// Codes handed to `/verify` in a request's body (a photo upload, the camera's form), not in
 /// its address.
 #[derive(Clone, Debug)]
 pub struct SubmittedCodes(pub Vec<String>);
-
-/// Every [`ScanProblem`] code and API error the scanner can give, for the translation check.
-pub const PROBLEMS: [&str; 10] = [
-    "too_large",
-    "too_complex",
-    "upload_stalled",
-    "busy",
-    "not_an_image",
-    "too_many_pixels",
-    "unreadable_image",
-    "no_code_found",
-    "missing_code",
-    "code_too_long",
-];
 
 /// Most codes one photo is judged for.
 pub const MAX_CODES: usize = 8;
@@ -56,7 +41,7 @@ pub fn ScanPage() -> impl IntoView {
         </section>
         {problem.map(|p| view! {
             <div class="callout callout--problem" role="alert" id="scan-problem">
-                <p><span aria-hidden="true">"⚠ "</span>{tr(lang, &format!("scan.problem.{}", p.code))}</p>
+                <p><span aria-hidden="true">"⚠ "</span>{problem_message(lang, p.problem)}</p>
             </div>
         })}
         <section class="panel" aria-labelledby="camera-heading">
@@ -112,14 +97,13 @@ struct Shown {
 fn judge_all(codes: &[String], lang: Lang) -> Vec<Shown> {
     use crate::i18n::verdict::finding;
     use crate::verdict::Verdict;
-    let Some(state) = use_context::<crate::state::AppState>() else {
+    let Some(registry) = use_context::<registry::Registry>() else {
         return Vec::new();
     };
-    let registry = state.settings.registry();
     codes
         .iter()
         .map(|c| {
-            let f = finding(c, &registry, lang);
+            let f = finding(c, registry.hosts(), registry.keys(), lang);
             let (inner_id, host) = match &f.verdict {
                 Verdict::ForeignHost { host, id } => (id.clone(), Some(host.clone())),
                 _ => (None, None),

@@ -68,6 +68,10 @@ impl Batch {
         self.rows.extend(row);
     }
 
+    pub fn columns(&self) -> &[&'static str] {
+        self.columns
+    }
+
     pub fn len(&self) -> usize {
         self.rows.len() / self.columns.len()
     }

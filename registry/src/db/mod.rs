@@ -3,6 +3,7 @@
 
 pub mod batch;
 mod lookup_pool;
+pub mod record;
 mod reference;
 
 pub use lookup_pool::LookupPool;

@@ -20,6 +20,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub pool: Pool,
+    /// The registry the server runs on, for use cases without an HTTP route yet.
+    pub registry: registry::Registry,
     pub page_cache: Option<std::sync::Arc<server::page_cache::PageCache>>,
     demo: Vec<(Status, String)>,
     all: HashSet<String>,
@@ -184,21 +186,21 @@ async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> Tes
     let application = Application::build(config)
         .await
         .expect("application builds");
-    let state = application.state.clone();
+    let registry = application.state.registry.clone();
     if load_demo {
-        app::seed::seed(&state.pool, state.backend, ROBOTS, &|_| {})
+        app::seed::seed(registry.pool(), registry.backend(), ROBOTS, &|_| {})
             .await
             .expect("seed");
     }
     let today = app::services::today();
-    let demo: Vec<(Status, String)> = app::services::demo_ids_per_status(&state.pool, &today)
+    let demo: Vec<(Status, String)> = app::services::demo_ids_per_status(registry.pool(), &today)
         .await
         .expect("demo ids")
         .into_iter()
         .map(|(s, id)| (s, id.to_string()))
         .collect();
     let all: HashSet<String> = sqlx::query_scalar::<_, String>("SELECT robot_id FROM robots")
-        .fetch_all(&state.pool)
+        .fetch_all(registry.pool())
         .await
         .expect("ids")
         .into_iter()
@@ -215,7 +217,8 @@ async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> Tes
             .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap(),
-        pool: state.pool.clone(),
+        pool: registry.pool().clone(),
+        registry: registry.clone(),
         page_cache,
         demo,
         all,

@@ -1,0 +1,107 @@
+//! Why a request could not be done as asked, by machine name: the `code` of the API's errors
+//! and the key of the words people read (`problem.{name}` in the app's translations). One list,
+//! so that no name is said in one place and missing in another.
+
+/// A reason a request was refused or failed, without words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Problem {
+    // A photo to read the codes from.
+    TooLarge,
+    NotAnImage,
+    TooManyPixels,
+    UnreadableImage,
+    NoCodeFound,
+    Busy,
+    TooComplex,
+    UploadStalled,
+    // A code's text to judge.
+    MissingCode,
+    CodeTooLong,
+    // A label image to draw.
+    UnknownFormat,
+    BadSize,
+    BadId,
+    NoLabel,
+    // The registry.
+    NotRegistered,
+    Unavailable,
+    // Who is asking.
+    Unauthenticated,
+    TooManyAttempts,
+}
+
+impl Problem {
+    /// Every problem, for checks that each has its words.
+    pub const ALL: [Problem; 18] = [
+        Problem::TooLarge,
+        Problem::NotAnImage,
+        Problem::TooManyPixels,
+        Problem::UnreadableImage,
+        Problem::NoCodeFound,
+        Problem::Busy,
+        Problem::TooComplex,
+        Problem::UploadStalled,
+        Problem::MissingCode,
+        Problem::CodeTooLong,
+        Problem::UnknownFormat,
+        Problem::BadSize,
+        Problem::BadId,
+        Problem::NoLabel,
+        Problem::NotRegistered,
+        Problem::Unavailable,
+        Problem::Unauthenticated,
+        Problem::TooManyAttempts,
+    ];
+
+    /// The stable machine name (the API's `error.code`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Problem::TooLarge => "too_large",
+            Problem::NotAnImage => "not_an_image",
+            Problem::TooManyPixels => "too_many_pixels",
+            Problem::UnreadableImage => "unreadable_image",
+            Problem::NoCodeFound => "no_code_found",
+            Problem::Busy => "busy",
+            Problem::TooComplex => "too_complex",
+            Problem::UploadStalled => "upload_stalled",
+            Problem::MissingCode => "missing_code",
+            Problem::CodeTooLong => "code_too_long",
+            Problem::UnknownFormat => "unknown_format",
+            Problem::BadSize => "bad_size",
+            Problem::BadId => "bad_id",
+            Problem::NoLabel => "no_label",
+            Problem::NotRegistered => "not_registered",
+            Problem::Unavailable => "unavailable",
+            Problem::Unauthenticated => "unauthenticated",
+            Problem::TooManyAttempts => "too_many_attempts",
+        }
+    }
+
+    /// The problem named `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Problem> {
+        Problem::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_is_distinct_and_reads_back() {
+        let mut names: Vec<_> = Problem::ALL.iter().map(|p| p.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Problem::ALL.len());
+        for p in Problem::ALL {
+            assert_eq!(Problem::from_name(p.as_str()), Some(p));
+        }
+        assert_eq!(Problem::from_name("nothing"), None);
+    }
+}

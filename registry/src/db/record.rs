@@ -1,0 +1,283 @@
+//! The lifecycle record's rows: entries, and the projection the `robots` row keeps of them.
+//! Only `crate::record` writes through here.
+
+use super::batch::{Batch, Val};
+use super::Backend;
+use crate::domain::record::{EntryKind, Projection};
+use crate::domain::Lifecycle;
+use crate::record::Stored;
+use sqlx::{Any, Transaction};
+
+/// The columns of an entry, in the order of [`entry_values`].
+pub const ENTRY_COLUMNS: &[&str] = &[
+    "robot_id",
+    "seq",
+    "kind",
+    "occurred_at",
+    "filed_by",
+    "details",
+    "corrects_seq",
+    "prev_hash",
+    "hash",
+    "hash_version",
+];
+
+/// The `robots` columns that hold its projection, in the order of [`projection_values`].
+pub const PROJECTION_COLUMNS: &[&str] = &[
+    "lifecycle",
+    "owner_id",
+    "operator_id",
+    "venue_id",
+    "next_inspection_due",
+    "record_entries",
+    "record_updated_at",
+    "record_head",
+];
+
+/// An entry of the robot with primary key `robot_pk`, as a row of [`ENTRY_COLUMNS`].
+pub fn entry_values(robot_pk: i64, e: &Stored) -> Vec<Val> {
+    vec![
+        robot_pk.into(),
+        e.seq.into(),
+        e.kind.as_str().into(),
+        e.occurred_at.clone().into(),
+        e.filed_by.into(),
+        e.details.clone().into(),
+        e.corrects_seq.into(),
+        e.prev_hash.clone().into(),
+        e.hash.clone().into(),
+        e.hash_version.into(),
+    ]
+}
+
+/// A projection as values of [`PROJECTION_COLUMNS`].
+pub fn projection_values(p: &Projection) -> Vec<Val> {
+    vec![
+        p.lifecycle.as_str().into(),
+        p.owner_id.into(),
+        p.operator_id.into(),
+        p.venue_id.into(),
+        p.next_inspection_due.clone().into(),
+        p.entries.into(),
+        p.updated_at.clone().into(),
+        p.head.clone().into(),
+    ]
+}
+
+/// A batch of entries to insert.
+pub fn entry_batch() -> Batch {
+    Batch::new("lifecycle_entries", ENTRY_COLUMNS)
+}
+
+#[derive(sqlx::FromRow)]
+struct ProjectionRow {
+    id: i64,
+    lifecycle: String,
+    owner_id: Option<i64>,
+    operator_id: Option<i64>,
+    venue_id: Option<i64>,
+    next_inspection_due: Option<String>,
+    record_entries: i64,
+    record_updated_at: String,
+    record_head: String,
+}
+
+/// Take the robot `robot_id`'s row for writing until the transaction ends (`false`: no such
+/// robot). A write, not a read: PostgreSQL locks the row, and SQLite takes its write lock now,
+/// waiting its busy timeout for another writer, rather than failing later on a stale snapshot.
+pub async fn take(tx: &mut Transaction<'_, Any>, robot_id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE robots SET record_head = record_head WHERE robot_id = $1")
+        .bind(robot_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether `e` is the database saying another transaction got in the way (busy, locked, a
+/// serialization failure or a deadlock), so that trying again can succeed.
+pub fn is_contention(e: &sqlx::Error) -> bool {
+    let Some(db) = e.as_database_error() else {
+        return matches!(e, sqlx::Error::PoolTimedOut);
+    };
+    match db.code().as_deref() {
+        // SQLite: SQLITE_BUSY, SQLITE_LOCKED and their extended codes (BUSY_SNAPSHOT is 517).
+        Some(code)
+            if code
+                .parse::<u32>()
+                .is_ok_and(|c| c & 0xff == 5 || c & 0xff == 6) =>
+        {
+            true
+        }
+        // PostgreSQL: serialization failure, deadlock.
+        Some("40001" | "40P01") => true,
+        _ => false,
+    }
+}
+
+/// The robot `robot_id`'s primary key and projection as stored, if it is registered.
+pub async fn projection(
+    tx: &mut Transaction<'_, Any>,
+    robot_id: &str,
+) -> Result<Option<(i64, Projection)>, sqlx::Error> {
+    let row = sqlx::query_as::<_, ProjectionRow>(&format!(
+        "SELECT id, {} FROM robots WHERE robot_id = $1",
+        PROJECTION_COLUMNS.join(", ")
+    ))
+    .bind(robot_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| {
+        let lifecycle = Lifecycle::from_db(&r.lifecycle).unwrap_or(Lifecycle::NotDeployed);
+        (
+            r.id,
+            Projection {
+                lifecycle,
+                owner_id: r.owner_id,
+                operator_id: r.operator_id,
+                venue_id: r.venue_id,
+                next_inspection_due: r.next_inspection_due,
+                entries: r.record_entries,
+                updated_at: r.record_updated_at,
+                head: r.record_head,
+            },
+        )
+    }))
+}
+
+/// Store `entry` and move the robot's projection on to `after`, but only if the record still
+/// ends at `head_before` (no other filing landed in between): `false` when it does not, and then
+/// nothing is written.
+pub async fn store(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    robot_pk: i64,
+    head_before: &str,
+    entry: &Stored,
+    after: &Projection,
+) -> Result<bool, sqlx::Error> {
+    let sets: Vec<String> = PROJECTION_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    let n = PROJECTION_COLUMNS.len();
+    let sql = format!(
+        "UPDATE robots SET {} WHERE id = ${} AND record_head = ${}",
+        sets.join(", "),
+        n + 1,
+        n + 2
+    );
+    let mut q = sqlx::query(&sql);
+    for v in projection_values(after) {
+        q = match v {
+            Val::Int(i) => q.bind(i),
+            Val::Text(t) => q.bind(t),
+        };
+    }
+    let moved = q
+        .bind(robot_pk)
+        .bind(head_before.to_string())
+        .execute(&mut **tx)
+        .await?;
+    if moved.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let mut batch = entry_batch();
+    batch.push(entry_values(robot_pk, entry));
+    batch.flush(tx, backend).await?;
+    Ok(true)
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    robot_pk: i64,
+    seq: i64,
+    kind: String,
+    occurred_at: String,
+    filed_by: i64,
+    details: String,
+    corrects_seq: Option<i64>,
+    prev_hash: String,
+    hash: String,
+    hash_version: i64,
+}
+
+/// A robot's chain as stored: its ID, how many entries its projection counts, its head.
+pub struct StoredChain {
+    pub robot_id: String,
+    pub count: i64,
+    pub head: String,
+    pub entries: Vec<Stored>,
+}
+
+/// Which robots [`chains`] reads.
+#[derive(Clone, Copy, Debug)]
+pub enum Robots<'a> {
+    /// Primary keys in `(after, after + limit]`.
+    Range { after: i64, limit: i64 },
+    /// The robot with this ID.
+    One(&'a str),
+}
+
+/// The stored chains of `robots`, in key order. An entry of a kind this build does not know is
+/// read as `produced`, so its hash does not match and the check names it.
+pub async fn chains(
+    pool: &super::Pool,
+    robots: Robots<'_>,
+) -> Result<Vec<StoredChain>, sqlx::Error> {
+    let (filter, robots_filter) = match robots {
+        Robots::One(_) => ("r.robot_id = $1", "robot_id = $1"),
+        Robots::Range { .. } => ("r.id > $1 AND r.id <= $2", "id > $1 AND id <= $2"),
+    };
+    let heads_sql = format!(
+        "SELECT id, robot_id, record_entries, record_head FROM robots WHERE {robots_filter} ORDER BY id"
+    );
+    let rows_sql = format!(
+        "SELECT r.id AS robot_pk, e.seq, e.kind, e.occurred_at, e.filed_by, e.details,
+                e.corrects_seq, e.prev_hash, e.hash, e.hash_version
+         FROM lifecycle_entries e JOIN robots r ON r.id = e.robot_id
+         WHERE {filter} ORDER BY r.id, e.seq"
+    );
+    let mut heads = sqlx::query_as::<_, (i64, String, i64, String)>(&heads_sql);
+    let mut rows = sqlx::query_as::<_, EntryRow>(&rows_sql);
+    match robots {
+        Robots::One(id) => {
+            heads = heads.bind(id.to_string());
+            rows = rows.bind(id.to_string());
+        }
+        Robots::Range { after, limit } => {
+            heads = heads.bind(after).bind(after + limit);
+            rows = rows.bind(after).bind(after + limit);
+        }
+    }
+    let heads = heads.fetch_all(pool).await?;
+    let rows = rows.fetch_all(pool).await?;
+    let mut chains: Vec<StoredChain> = Vec::with_capacity(heads.len());
+    let mut index = std::collections::HashMap::new();
+    for (pk, robot_id, count, head) in heads {
+        index.insert(pk, chains.len());
+        chains.push(StoredChain {
+            robot_id,
+            count,
+            head,
+            entries: Vec::new(),
+        });
+    }
+    for r in rows {
+        let Some(&i) = index.get(&r.robot_pk) else {
+            continue;
+        };
+        chains[i].entries.push(Stored {
+            seq: r.seq,
+            kind: EntryKind::from_name(&r.kind).unwrap_or(EntryKind::Produced),
+            occurred_at: r.occurred_at,
+            filed_by: r.filed_by,
+            details: r.details,
+            corrects_seq: r.corrects_seq,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+            hash_version: r.hash_version,
+        });
+    }
+    Ok(chains)
+}

@@ -1,0 +1,269 @@
+//! The one way a failed request is answered: [`Failure`], from the registry's [`Error`] (or a
+//! photo that could not be read), in the request's language, as JSON for the API or as a page
+//! for people, with the HTTP status the error calls for.
+
+use app::domain::{Lang, Problem};
+use app::i18n::words::{error_message, problem_message};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use photo::PhotoError;
+use registry::Error;
+use serde_json::{json, Map, Value};
+
+/// How a failure is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// `{"error": {"code", "message", …}}` for programs.
+    Json,
+    /// A small HTML page for a person who opened the address in a browser.
+    Page,
+}
+
+/// A request that could not be answered as asked.
+#[derive(Debug)]
+pub struct Failure {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    /// Further fields of the `error` object (`position`, `segment` of a bad ID).
+    detail: Map<String, Value>,
+    /// Further top-level fields (`suggestions` beside a robot that is not registered).
+    beside: Map<String, Value>,
+    retry_after_s: Option<u64>,
+    lang: Lang,
+    form: Form,
+}
+
+/// The HTTP status for each kind of error.
+fn status_of(error: &Error) -> StatusCode {
+    match error {
+        Error::BadId(_) | Error::Invalid(_) => StatusCode::BAD_REQUEST,
+        Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+impl Failure {
+    /// The registry's `error`, said in `lang`.
+    pub fn new(error: Error, lang: Lang, form: Form) -> Failure {
+        let mut detail = Map::new();
+        if let Error::BadId(e) = &error {
+            detail.insert("position".into(), json!(e.position()));
+            detail.insert("segment".into(), json!(e.segment()));
+        }
+        Failure {
+            status: status_of(&error),
+            code: error.code(),
+            message: error_message(lang, &error),
+            detail,
+            beside: Map::new(),
+            retry_after_s: match error {
+                Error::TooMany { retry_after_s } => Some(retry_after_s),
+                _ => None,
+            },
+            lang,
+            form,
+        }
+    }
+
+    /// A photo that could not be read, said in `lang`.
+    pub fn photo(error: &PhotoError, lang: Lang, form: Form) -> Failure {
+        Failure {
+            status: StatusCode::from_u16(error.status())
+                .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+            code: error.code(),
+            message: problem_message(lang, error.problem()),
+            detail: Map::new(),
+            beside: Map::new(),
+            retry_after_s: None,
+            lang,
+            form,
+        }
+    }
+
+    /// A problem with what was sent (400), said in `lang`.
+    pub fn invalid(problem: Problem, lang: Lang, form: Form) -> Failure {
+        Failure::new(Error::Invalid(problem), lang, form)
+    }
+
+    /// The same failure with `value` beside the error, under `key`.
+    pub fn with(mut self, key: &str, value: Value) -> Failure {
+        self.beside.insert(key.to_string(), value);
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let mut response = match self.form {
+            Form::Json => {
+                let mut error = Map::new();
+                error.insert("code".into(), json!(self.code));
+                error.insert("message".into(), json!(self.message));
+                error.extend(self.detail);
+                let mut body = Map::new();
+                body.insert("error".into(), Value::Object(error));
+                body.extend(self.beside);
+                (self.status, Json(Value::Object(body))).into_response()
+            }
+            Form::Page => (
+                self.status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                page(self.lang, self.status, &self.message),
+            )
+                .into_response(),
+        };
+        if let Some(s) = self.retry_after_s {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        response
+    }
+}
+
+/// A whole page saying `message`: the language marked, a heading, a way back to the lookup.
+/// Every piece of text is escaped.
+fn page(lang: Lang, status: StatusCode, message: &str) -> String {
+    let title = format!(
+        "{} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or_default()
+    );
+    let home = app::i18n::tr(lang, "site.name");
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · {home}</title></head>\
+         <body><main><h1>{message}</h1><p><a href=\"/\">{home}</a></p></main></body></html>\n",
+        lang = lang.code(),
+        title = escape(&title),
+        home = escape(&home),
+        message = escape(message),
+    )
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body(response: Response) -> (StatusCode, String) {
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn each_error_gets_its_status_code_and_words_in_both_languages() {
+        let cases = [
+            (Error::Invalid(Problem::MissingCode), 400, "missing_code"),
+            (
+                Error::NotFound(Problem::NotRegistered),
+                404,
+                "not_registered",
+            ),
+            (Error::Unauthenticated, 401, "unauthenticated"),
+            (
+                Error::Forbidden(Problem::Unauthenticated),
+                403,
+                "unauthenticated",
+            ),
+            (Error::Conflict(Problem::NoLabel), 409, "no_label"),
+            (
+                Error::TooMany { retry_after_s: 7 },
+                429,
+                "too_many_attempts",
+            ),
+            (Error::Unavailable, 503, "unavailable"),
+        ];
+        for (error, status, code) in cases {
+            let mut said = Vec::new();
+            for lang in Lang::ALL {
+                let again = match &error {
+                    Error::TooMany { retry_after_s } => Error::TooMany {
+                        retry_after_s: *retry_after_s,
+                    },
+                    Error::Invalid(p) => Error::Invalid(*p),
+                    Error::NotFound(p) => Error::NotFound(*p),
+                    Error::Forbidden(p) => Error::Forbidden(*p),
+                    Error::Conflict(p) => Error::Conflict(*p),
+                    Error::Unauthenticated => Error::Unauthenticated,
+                    _ => Error::Unavailable,
+                };
+                let response = Failure::new(again, lang, Form::Json).into_response();
+                let retry = response.headers().get(header::RETRY_AFTER).cloned();
+                let (got, text) = body(response).await;
+                assert_eq!(got.as_u16(), status, "{code}");
+                let json: Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(json["error"]["code"], code);
+                let message = json["error"]["message"].as_str().unwrap().to_string();
+                assert!(
+                    !message.is_empty() && !message.starts_with("problem."),
+                    "{message}"
+                );
+                if status == 429 {
+                    assert_eq!(retry.unwrap(), "7");
+                    assert!(message.contains('7'), "{message}");
+                }
+                said.push(message);
+            }
+            assert_ne!(said[0], said[1], "{code} is said in both languages");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_bad_id_says_where_and_a_page_is_escaped_html() {
+        // A Cyrillic "С" where the country code's Latin "C" belongs.
+        let bad = app::domain::RobotId::parse("\u{0421}NSEJ5SE027600000000000000001").unwrap_err();
+        let response = Failure::new(bad.into(), Lang::En, Form::Json).into_response();
+        let (status, text) = body(response).await;
+        assert_eq!(status, 400);
+        let json: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["error"]["code"], "look_alike_character");
+        assert_eq!(json["error"]["position"], 1);
+        assert_eq!(json["error"]["segment"], "country");
+        let response =
+            Failure::new(Error::NotFound(Problem::NoLabel), Lang::ZhCn, Form::Page).into_response();
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/html; charset=utf-8"
+        );
+        let (status, text) = body(response).await;
+        assert_eq!(status, 404);
+        assert!(
+            text.contains("lang=\"zh-CN\"") && text.contains("<main>"),
+            "{text}"
+        );
+        let page = page(Lang::En, StatusCode::NOT_FOUND, "<script>alert(1)</script>");
+        assert!(
+            page.contains("&lt;script&gt;") && !page.contains("<script>"),
+            "{page}"
+        );
+    }
+}
