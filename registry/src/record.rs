@@ -64,45 +64,43 @@ pub fn append(projection: &mut Projection, robot_id: &RobotId, entry: &Entry) ->
 /// - Version 1 (the first demo registries) covered the details as re-serialised JSON and not
 ///   the corrected entry.
 pub fn entry_hash(robot_id: &str, e: &Stored) -> Option<String> {
-    let mut h = Sha256::new();
-    let mut part = |p: &str| {
-        h.update(p.as_bytes());
-        h.update(b"\n");
-    };
-    match e.hash_version {
+    let seq = e.seq.to_string();
+    let filed_by = e.filed_by.to_string();
+    let parts: Vec<std::borrow::Cow<str>> = match e.hash_version {
         1 => {
             let details = serde_json::from_str::<serde_json::Value>(&e.details)
                 .map(|v| v.to_string())
                 .unwrap_or_else(|_| e.details.clone());
-            for p in [
-                e.prev_hash.as_str(),
-                robot_id,
-                &e.seq.to_string(),
-                e.kind.as_str(),
-                &e.occurred_at,
-                &e.filed_by.to_string(),
-                &details,
-            ] {
-                part(p);
-            }
+            vec![
+                e.prev_hash.as_str().into(),
+                robot_id.into(),
+                seq.as_str().into(),
+                e.kind.as_str().into(),
+                e.occurred_at.as_str().into(),
+                filed_by.as_str().into(),
+                details.into(),
+            ]
         }
-        2 => {
-            let corrects = e.corrects_seq.map(|s| s.to_string()).unwrap_or_default();
-            for p in [
-                "robopass-entry-v2",
-                e.prev_hash.as_str(),
-                robot_id,
-                &e.seq.to_string(),
-                e.kind.as_str(),
-                &e.occurred_at,
-                &e.filed_by.to_string(),
-                &e.details,
-                &corrects,
-            ] {
-                part(p);
-            }
-        }
+        2 => vec![
+            "robopass-entry-v2".into(),
+            e.prev_hash.as_str().into(),
+            robot_id.into(),
+            seq.as_str().into(),
+            e.kind.as_str().into(),
+            e.occurred_at.as_str().into(),
+            filed_by.as_str().into(),
+            e.details.as_str().into(),
+            e.corrects_seq
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+                .into(),
+        ],
         _ => return None,
+    };
+    let mut h = Sha256::new();
+    for part in &parts {
+        h.update(part.as_bytes());
+        h.update(b"\n");
     }
     Some(hex::encode(h.finalize()))
 }

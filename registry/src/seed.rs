@@ -6,6 +6,10 @@
 use crate::db::batch::{Batch, Val};
 use crate::db::record::{entry_batch, entry_values, projection_values, PROJECTION_COLUMNS};
 use crate::db::{Backend, Pool};
+use crate::domain::vocabulary::{
+    Hazard, IncidentCategory, Part, Purpose, Remedy, RobotType, Role, Sensor, StopMethod, Storage,
+    VenueKind, Word,
+};
 use crate::domain::{Lifecycle, RobotId, Status, StatusFacts};
 use crate::record::{append, Entry, EntryKind, Projection};
 use rand::seq::IndexedRandom;
@@ -13,6 +17,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
+use strum::VariantArray;
 use time::{Date, Duration, OffsetDateTime};
 
 /// The fixed seed: the same number of robots always gives the same registry.
@@ -145,21 +150,22 @@ const SERIES: &[&str] = &[
     "Vega",
     "Lyra",
 ];
-pub const ROBOT_TYPES: &[&str] = &[
-    "service_humanoid",
-    "reception",
-    "guide",
-    "delivery",
-    "security_patrol",
-    "cleaning",
-    "industrial_humanoid",
-    "education",
-    "companion",
-    "research",
+/// Parts the demo's service providers replace, in the order the seed has always drawn them.
+const SEEDED_PARTS: [Part; 5] = [
+    Part::Battery,
+    Part::Actuator,
+    Part::Camera,
+    Part::Lidar,
+    Part::Hand,
 ];
-pub const STOP_METHODS: &[&str] = &["back_of_neck", "chest_button", "remote_kill", "hip_button"];
-pub const VENUE_KINDS: &[&str] = &[
-    "mall", "hotel", "museum", "station", "hospital", "airport", "office", "library",
+/// What the demo's incident reports are about, in the seed's order.
+const SEEDED_INCIDENTS: [IncidentCategory; 6] = [
+    IncidentCategory::CollisionInjury,
+    IncidentCategory::Fall,
+    IncidentCategory::Malfunction,
+    IncidentCategory::UnsafeBehaviour,
+    IncidentCategory::Privacy,
+    IncidentCategory::PropertyDamage,
 ];
 const STREETS: &[&str] = &[
     "Renmin Road",
@@ -168,53 +174,6 @@ const STREETS: &[&str] = &[
     "Century Avenue",
     "Binhe Road",
     "Xinhua Street",
-];
-pub const HAZARDS: &[&str] = &[
-    "battery_overheating",
-    "fall_risk",
-    "pinch_point",
-    "navigation_fault",
-    "emergency_stop_fault",
-    "overspeed",
-];
-pub const REMEDIES: &[&str] = &[
-    "battery_replacement",
-    "firmware_update",
-    "actuator_replacement",
-    "inspection_and_adjustment",
-];
-pub const ROLES: &[&str] = &[
-    "reception",
-    "guidance",
-    "delivery",
-    "cleaning",
-    "security_patrol",
-    "education",
-    "promotion",
-];
-pub const NOT_APPROVED: &[&str] = &[
-    "physical_assistance",
-    "child_supervision",
-    "outdoor_operation",
-    "crowd_control",
-    "medical_care",
-];
-pub const SENSORS: &[&str] = &["video", "audio", "location", "lidar", "depth", "biometrics"];
-pub const PURPOSES: &[&str] = &[
-    "navigation_and_safety",
-    "service_quality",
-    "security",
-    "visitor_analytics",
-];
-pub const STORAGES: &[&str] = &["on_device", "operator_cloud_cn", "manufacturer_cloud_cn"];
-const PARTS: &[&str] = &["battery", "actuator", "camera", "lidar", "hand"];
-const INCIDENT_CATEGORIES: &[&str] = &[
-    "collision_injury",
-    "fall",
-    "malfunction",
-    "unsafe_behaviour",
-    "privacy",
-    "property_damage",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -252,7 +211,7 @@ struct Model {
     id: i64,
     mfr_code: String,
     code: String,
-    robot_type: &'static str,
+    robot_type: RobotType,
     max_speed_cms: i64,
     next_serial: u64,
     recall: Option<RecallCover>,
@@ -297,6 +256,16 @@ fn phone(rng: &mut ChaCha8Rng) -> String {
         rng.random_range(1000..9999),
         rng.random_range(0..9999)
     )
+}
+
+/// One of `words`, drawn as the seed has always drawn from its lists.
+fn pick<W: Word>(rng: &mut ChaCha8Rng, words: &[W]) -> W {
+    *words.choose(rng).unwrap_or(&words[0])
+}
+
+/// Words as stored in a list column: machine names joined by commas.
+fn names<W: Word>(words: &[W]) -> String {
+    words.iter().map(|w| w.name()).collect::<Vec<_>>().join(",")
 }
 
 fn slug(name: &str) -> String {
@@ -498,7 +467,7 @@ async fn seed_parties(
     for (i, owner) in venue_orgs.iter().enumerate() {
         for j in 0..VENUES_PER_ORG {
             let id = venues.len() as i64 + 1;
-            let kind = VENUE_KINDS[(i + j) % VENUE_KINDS.len()];
+            let kind = VenueKind::VARIANTS[(i + j) % VenueKind::VARIANTS.len()].name();
             let city = CITIES[(i * 3 + j) % CITIES.len()];
             let name = format!(
                 "{} {} {}",
@@ -550,8 +519,8 @@ async fn seed_parties(
             let id = models.len() as i64 + 1;
             let prefix: String = code[..2].to_string();
             let model_code = format!("{prefix}{:04}", 100 * (k + 1) + rng.random_range(0..99));
-            let robot_type = ROBOT_TYPES[(mi + k) % ROBOT_TYPES.len()];
-            let industrial = robot_type == "industrial_humanoid";
+            let robot_type = RobotType::VARIANTS[(mi + k) % RobotType::VARIANTS.len()];
+            let industrial = robot_type == RobotType::IndustrialHumanoid;
             let name = format!(
                 "{} {}{}",
                 SERIES[(mi + 3 * k) % SERIES.len()],
@@ -564,7 +533,7 @@ async fn seed_parties(
                 (*mfr).into(),
                 model_code.clone().into(),
                 name.into(),
-                robot_type.into(),
+                robot_type.name().into(),
                 rng.random_range(if industrial { 165..185 } else { 120..178 })
                     .into(),
                 rng.random_range(if industrial { 55..90 } else { 30..70 })
@@ -575,7 +544,7 @@ async fn seed_parties(
                 rng.random_range(500..2200i64).into(),
                 rng.random_range(20..48i64).into(),
                 rng.random_range(2..5i64).into(),
-                (*STOP_METHODS.choose(rng).unwrap_or(&STOP_METHODS[0])).into(),
+                pick(rng, StopMethod::VARIANTS).name().into(),
             ]);
             models.push(Model {
                 id,
@@ -621,8 +590,8 @@ async fn seed_parties(
             Val::Text(serial_to.map(|to| format!("{to:017}"))),
             format!("RC-{}-{:04}", issued_on.year(), recall_id).into(),
             issued_on.to_string().into(),
-            (*HAZARDS.choose(rng).unwrap_or(&HAZARDS[0])).into(),
-            (*REMEDIES.choose(rng).unwrap_or(&REMEDIES[0])).into(),
+            pick(rng, Hazard::VARIANTS).name().into(),
+            pick(rng, Remedy::VARIANTS).name().into(),
             Val::Text(None),
         ]);
         m.recall = Some(RecallCover {
@@ -669,22 +638,17 @@ impl RobotWriter {
             robots: Batch::new(
                 "robots",
                 &[
-                    "id",
-                    "robot_id",
-                    "model_id",
-                    "serial",
-                    "production_year",
-                    "country",
-                    // Then the projection, as `crate::db::record` writes it.
-                    "lifecycle",
-                    "owner_id",
-                    "operator_id",
-                    "venue_id",
-                    "next_inspection_due",
-                    "record_entries",
-                    "record_updated_at",
-                    "record_head",
-                ],
+                    &[
+                        "id",
+                        "robot_id",
+                        "model_id",
+                        "serial",
+                        "production_year",
+                        "country",
+                    ][..],
+                    PROJECTION_COLUMNS,
+                ]
+                .concat(),
             ),
             entries: entry_batch(),
             inspections: Batch::new(
@@ -901,7 +865,7 @@ impl RobotWriter {
                     _ => mk(
                         EntryKind::PartReplaced,
                         inspector,
-                        json!({ "part": PARTS.choose(rng).unwrap_or(&PARTS[0]) }),
+                        json!({ "part": pick(rng, &SEEDED_PARTS).name() }),
                     ),
                 };
                 events.push((on, entry));
@@ -929,9 +893,7 @@ impl RobotWriter {
         match fate {
             Fate::Suspended => {
                 let on = suspend_on;
-                let category = *INCIDENT_CATEGORIES
-                    .choose(rng)
-                    .unwrap_or(&INCIDENT_CATEGORIES[0]);
+                let category = pick(rng, &SEEDED_INCIDENTS).name();
                 events.push((
                     on - Duration::days(2),
                     mk(
@@ -991,9 +953,7 @@ impl RobotWriter {
             }
             Fate::InService if rng.random_bool(0.04) => {
                 let on = today - Duration::days(rng.random_range(10..200));
-                let category = *INCIDENT_CATEGORIES
-                    .choose(rng)
-                    .unwrap_or(&INCIDENT_CATEGORIES[0]);
+                let category = pick(rng, &SEEDED_INCIDENTS).name();
                 events.push((
                     on,
                     mk(
@@ -1048,26 +1008,28 @@ impl RobotWriter {
         }
         if projection.operator_id.is_some() {
             let n = rng.random_range(1..3);
-            let mut approved: Vec<&str> = ROLES.choose_multiple(rng, n).copied().collect();
+            let mut approved: Vec<Role> =
+                Role::APPROVABLE.choose_multiple(rng, n).copied().collect();
             let typed = match model.robot_type {
-                "reception" => "reception",
-                "guide" => "guidance",
-                "delivery" => "delivery",
-                "cleaning" => "cleaning",
-                "security_patrol" => "security_patrol",
-                "education" => "education",
-                _ => "promotion",
+                RobotType::Reception => Role::Reception,
+                RobotType::Guide => Role::Guidance,
+                RobotType::Delivery => Role::Delivery,
+                RobotType::Cleaning => Role::Cleaning,
+                RobotType::SecurityPatrol => Role::SecurityPatrol,
+                RobotType::Education => Role::Education,
+                _ => Role::Promotion,
             };
             if !approved.contains(&typed) {
                 approved.insert(0, typed);
             }
             let n = rng.random_range(1..4);
-            let not_approved: Vec<&str> = NOT_APPROVED.choose_multiple(rng, n).copied().collect();
+            let not_approved: Vec<Role> =
+                Role::RESTRICTED.choose_multiple(rng, n).copied().collect();
             let indoor = rng.random_bool(0.8);
             self.roles.push(vec![
                 pk.into(),
-                approved.join(",").into(),
-                not_approved.join(",").into(),
+                names(&approved).into(),
+                names(&not_approved).into(),
                 i64::from(indoor).into(),
                 i64::from(rng.random_bool(0.6)).into(),
                 // Permitted speed here never exceeds what the model can do.
@@ -1080,22 +1042,22 @@ impl RobotWriter {
                     )
                 })),
             ]);
-            let mut sensors: Vec<&str> = vec!["video", "location"];
+            let mut sensors: Vec<Sensor> = vec![Sensor::Video, Sensor::Location];
             let n = rng.random_range(0..3);
-            sensors.extend(SENSORS[2..].choose_multiple(rng, n).copied());
+            sensors.extend(Sensor::VARIANTS[2..].choose_multiple(rng, n).copied());
             if rng.random_bool(0.6) {
-                sensors.insert(1, "audio");
+                sensors.insert(1, Sensor::Audio);
             }
             self.notices.push(vec![
                 pk.into(),
-                sensors.join(",").into(),
-                (*PURPOSES.choose(rng).unwrap_or(&PURPOSES[0])).into(),
+                names(&sensors).into(),
+                pick(rng, Purpose::VARIANTS).name().into(),
                 [7i64, 30, 90, 180]
                     .choose(rng)
                     .copied()
                     .unwrap_or(30)
                     .into(),
-                (*STORAGES.choose(rng).unwrap_or(&STORAGES[0])).into(),
+                pick(rng, Storage::VARIANTS).name().into(),
                 projection.operator_id.into(),
                 format!(
                     "privacy@operator{}.example",
@@ -1125,21 +1087,5 @@ impl RobotWriter {
         );
         debug_assert!(projection.lifecycle != Lifecycle::Scrapped || fate == Fate::Scrapped);
         status
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The robots rows carry the projection in the columns the record's writer names.
-    #[test]
-    fn robot_rows_end_with_the_projection_columns() {
-        let w = RobotWriter::new();
-        let columns = w.robots.columns();
-        assert_eq!(
-            &columns[columns.len() - PROJECTION_COLUMNS.len()..],
-            PROJECTION_COLUMNS
-        );
     }
 }

@@ -159,7 +159,7 @@ impl Config {
                     }
                 })
                 .transpose()?
-                .unwrap_or(crate::page_cache::DEFAULT_BYTES),
+                .unwrap_or(crate::middleware::page_cache::DEFAULT_BYTES),
             reference_cache_ms: cache_ms("REFERENCE_CACHE_MS", 30_000)?,
             db_max_connections: parsed("DB_MAX_CONNECTIONS", "a whole number")?,
             signing_key: var("SIGNING_KEY"),
@@ -247,7 +247,7 @@ mod tests {
             public_origin: public_origin.map(str::to_string),
             demo_robots: 0,
             page_cache_ms: 1000,
-            page_cache_bytes: crate::page_cache::DEFAULT_BYTES,
+            page_cache_bytes: crate::middleware::page_cache::DEFAULT_BYTES,
             reference_cache_ms: 30_000,
             db_max_connections: None,
             signing_key: None,
@@ -306,7 +306,7 @@ mod tests {
             public_origin: None,
             demo_robots: 0,
             page_cache_ms: 1000,
-            page_cache_bytes: crate::page_cache::DEFAULT_BYTES,
+            page_cache_bytes: crate::middleware::page_cache::DEFAULT_BYTES,
             reference_cache_ms: 30_000,
             db_max_connections: None,
             signing_key: Some("secret-seed".into()),

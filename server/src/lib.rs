@@ -1,15 +1,14 @@
-//! The `robopass` server: settings, start-up, plain routes and static files.
+//! The `robopass` server: settings, start-up, the route table (`routes`), what every request
+//! passes through (`middleware`), and static files.
 #![recursion_limit = "512"]
 
 pub mod assets;
 pub mod config;
 pub mod error;
 pub mod keys;
-pub mod page_cache;
+pub mod middleware;
 pub mod routes;
 pub mod scan;
-pub mod scan_routes;
-pub mod session;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

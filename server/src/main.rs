@@ -59,18 +59,25 @@ enum Command {
     Precompress,
 }
 
-async fn seed(pool: &app::db::Pool, backend: app::db::Backend, robots: u64) -> anyhow::Result<()> {
-    let bar = indicatif::ProgressBar::new(robots);
+/// A progress bar of `len` steps, drawn on standard error when it is a terminal; `what` names
+/// the steps ("seeding … robots").
+fn progress_bar(len: u64, doing: &str, what: &str) -> anyhow::Result<indicatif::ProgressBar> {
+    let bar = indicatif::ProgressBar::new(len);
     if std::io::stderr().is_terminal() {
         bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} seeding [{bar:40}] {pos}/{len} robots ({per_sec}, {eta} left)",
-            )?
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{spinner}} {doing} [{{bar:40}}] {{pos}}/{{len}} {what} ({{per_sec}}, {{eta}} left)"
+            ))?
             .progress_chars("=> "),
         );
     } else {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
+    Ok(bar)
+}
+
+async fn seed(pool: &app::db::Pool, backend: app::db::Backend, robots: u64) -> anyhow::Result<()> {
+    let bar = progress_bar(robots, "seeding", "robots")?;
     let started = std::time::Instant::now();
     let report = app::seed::seed(pool, backend, robots, &|done| bar.set_position(done)).await?;
     bar.finish_and_clear();
@@ -176,17 +183,7 @@ async fn verify(config: &Config, robot: Option<&str>) -> anyhow::Result<std::pro
         Some(_) => 1,
         None => app::db::robot_count(&pool).await?.max(0) as u64,
     };
-    let bar = indicatif::ProgressBar::new(total);
-    if std::io::stderr().is_terminal() {
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} checking [{bar:40}] {pos}/{len} records ({per_sec}, {eta} left)",
-            )?
-            .progress_chars("=> "),
-        );
-    } else {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
+    let bar = progress_bar(total, "checking", "records")?;
     let broken =
         registry::record::check(&pool, only.as_ref(), &|done| bar.set_position(done)).await?;
     bar.finish_and_clear();

@@ -71,7 +71,7 @@ pub enum ChildAnswer {
 const CHILD_CPU_SECONDS: u64 = 5;
 
 /// `robopass decode-photo CPU_MS`: read a photo on standard input, write a [`ChildAnswer`] as
-/// JSON on standard output. Run by [`crate::scan_routes::Decoder`], one process a photo, so that
+/// JSON on standard output. Run by [`crate::routes::scan::Decoder`], one process a photo, so that
 /// a photo whose reading runs over its budget can be stopped (a thread cannot be).
 ///
 /// The budget is CPU time, not wall time: a photo reads in the same CPU time on a busy server

@@ -151,23 +151,22 @@ mod tests {
             keys.insert(format!("result.{r}"));
         }
         keys.insert("country.CN".into());
-        #[cfg(feature = "ssr")]
         {
-            use crate::seed::*;
-            let families: [(&str, &[&str]); 10] = [
-                ("robot_type", ROBOT_TYPES),
-                ("stop_method", STOP_METHODS),
-                ("venue_kind", VENUE_KINDS),
-                ("hazard", HAZARDS),
-                ("remedy", REMEDIES),
-                ("role", ROLES),
-                ("role", NOT_APPROVED),
-                ("sensor", SENSORS),
-                ("purpose", PURPOSES),
-                ("storage", STORAGES),
-            ];
-            for (family, names) in families {
-                keys.extend(names.iter().map(|n| format!("{family}.{n}")));
+            use crate::domain::vocabulary::*;
+            // The words a profile shows. Parts and incident categories get theirs with the
+            // pages that show them (filing, incident reports).
+            for family in [
+                RobotType::keys(),
+                StopMethod::keys(),
+                VenueKind::keys(),
+                Hazard::keys(),
+                Remedy::keys(),
+                Role::keys(),
+                Sensor::keys(),
+                Purpose::keys(),
+                Storage::keys(),
+            ] {
+                keys.extend(family);
             }
         }
         keys

@@ -45,15 +45,15 @@ const MAX_PARAMS: usize = 8_000;
 /// Rows waiting to be written to one table.
 pub struct Batch {
     table: &'static str,
-    columns: &'static [&'static str],
+    columns: Vec<&'static str>,
     rows: Vec<Val>,
 }
 
 impl Batch {
-    pub fn new(table: &'static str, columns: &'static [&'static str]) -> Batch {
+    pub fn new(table: &'static str, columns: &[&'static str]) -> Batch {
         Batch {
             table,
-            columns,
+            columns: columns.to_vec(),
             rows: Vec::new(),
         }
     }
@@ -69,7 +69,7 @@ impl Batch {
     }
 
     pub fn columns(&self) -> &[&'static str] {
-        self.columns
+        &self.columns
     }
 
     pub fn len(&self) -> usize {

@@ -22,7 +22,7 @@ pub struct TestApp {
     pub pool: Pool,
     /// The registry the server runs on, for use cases without an HTTP route yet.
     pub registry: registry::Registry,
-    pub page_cache: Option<std::sync::Arc<server::page_cache::PageCache>>,
+    pub page_cache: Option<std::sync::Arc<server::middleware::page_cache::PageCache>>,
     demo: Vec<(Status, String)>,
     all: HashSet<String>,
     _dir: tempfile::TempDir,
@@ -169,7 +169,7 @@ async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> Tes
         public_origin: Some("https://robopass.example".into()),
         demo_robots: 0,
         page_cache_ms: 1000,
-        page_cache_bytes: server::page_cache::DEFAULT_BYTES,
+        page_cache_bytes: server::middleware::page_cache::DEFAULT_BYTES,
         reference_cache_ms: 30_000,
         db_max_connections: Some(5),
         // A fixed key, so labels and the photos made of them are the same on every run.

@@ -329,7 +329,7 @@ pub async fn middleware(
     };
     // A signed-in person's page may hold what is theirs alone: never served from, nor kept
     // in, the cache that everyone shares.
-    if req.method() != Method::GET || crate::session::carries_session(req.headers()) {
+    if req.method() != Method::GET || crate::middleware::session::carries_session(req.headers()) {
         return next.run(req).await;
     }
     let Some((address, id)) = canonical(req.uri()) else {
@@ -678,8 +678,14 @@ mod tests {
         let cache = PageCache::with_check(Duration::from_secs(60), DEFAULT_BYTES, steady_check());
         let router = counted_profiles(cache, renders.clone());
         let path = "/r/CNJARZJA033200000000000000001";
-        let session = format!("lang=en; {}=token", crate::session::SESSION_COOKIE);
-        let secure = format!("{}=token", crate::session::SECURE_SESSION_COOKIE);
+        let session = format!(
+            "lang=en; {}=token",
+            crate::middleware::session::SESSION_COOKIE
+        );
+        let secure = format!(
+            "{}=token",
+            crate::middleware::session::SECURE_SESSION_COOKIE
+        );
 
         // Signed in: rendered for this request alone, every time.
         fetch_with(&router, path, "s1", Some(&session)).await;

@@ -1,39 +1,11 @@
-//! Plain axum routes: the JSON API, health, language switch, static files.
+//! The language switch: remember a person's choice of language and go back where they were.
 
-use crate::error::{Failure, Form};
 use crate::state::AppState;
 use app::domain::lang::LANG_COOKIE;
-use app::domain::{Lang, Lookup, Problem, RobotId};
-use app::i18n::lang_from_headers;
+use app::domain::Lang;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
-use serde_json::json;
-
-/// `GET /api/v1/robots/{ID}`: the profile as JSON, from the same function as the page.
-pub async fn robot(
-    State(state): State<AppState>,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, Failure> {
-    let lang = lang_from_headers(&headers);
-    let fail = |e: registry::Error| Failure::new(e, lang, Form::Json);
-    let id = RobotId::parse(&raw).map_err(|e| fail(e.into()))?;
-    match app::services::lookup(state.registry.lookups(), &id, &app::services::today()).await {
-        Ok(Lookup::Found(profile)) => Ok(Json(profile).into_response()),
-        Ok(Lookup::NotRegistered { suggestions, .. }) => {
-            Err(fail(registry::Error::NotFound(Problem::NotRegistered))
-                .with("suggestions", json!(suggestions)))
-        }
-        Err(e) => Err(fail(e)),
-    }
-}
-
-/// `GET /healthz`: constant, touches nothing, for load balancers.
-pub async fn health() -> &'static str {
-    "ok"
-}
 
 /// A path on this site and nothing else: `/` then anything but a second `/` or `\`, and no
 /// control characters or spaces (browsers drop tabs and newlines, which would turn `/\t/host`

@@ -1,0 +1,148 @@
+//! The one route table: every address the server answers, by area. Pages are the app's
+//! routes (`app::app::App`, listed in [`PAGES`] and checked against it by a test); the axum
+//! routes here are the API, labels, scanning's form and upload endpoints, the language switch,
+//! the app's server functions, and the built site's files as the fallback.
+
+pub mod api;
+pub mod labels;
+pub mod lang;
+pub mod pages;
+pub mod scan;
+
+use crate::assets::Assets;
+use crate::middleware::hosts::host_check;
+use crate::middleware::limits::{compression, panic_response, time_limit};
+use crate::middleware::page_cache::{self, PageCache};
+use crate::middleware::security::security_headers;
+use crate::state::AppState;
+use app::app::{shell, App};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// The app's pages (its `<Routes>`), as axum writes their paths: what `GET` answers with a
+/// rendered page, besides the fallback's "not found".
+pub const PAGES: &[&str] = &[
+    "/",
+    "/r/{id}",
+    "/r/{id}/{sig}",
+    "/R/{id}/{sig}",
+    "/scan",
+    "/verify",
+    "/labels/{id}",
+];
+
+/// Largest request body for a photo upload: the photo plus room for a form around it.
+const UPLOAD_LIMIT: usize = photo::MAX_PHOTO_BYTES + 64 * 1024;
+
+/// `GET /healthz`: constant, touches nothing, for load balancers.
+pub async fn health() -> &'static str {
+    "ok"
+}
+
+pub fn router(
+    state: AppState,
+    assets: Arc<Assets>,
+    page_cache: Option<Arc<PageCache>>,
+    decoder: scan::Decoder,
+    // A request body must keep arriving: no gap between its pieces longer than this.
+    body_read_timeout: std::time::Duration,
+) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    let fn_state = state.clone();
+    let fallback_state = state.clone();
+    let hosts = Arc::new(state.registry.hosts().clone());
+    Router::new()
+        // For machines.
+        .route("/healthz", get(health))
+        .route("/api/v1/robots/{id}", get(api::robot))
+        // Labels: the keys that check them, and their images.
+        .route("/.well-known/robopass-keys.json", get(labels::keys))
+        .route(
+            "/qr/{file}",
+            get(labels::qr).layer(Extension(labels::LabelCache::default())),
+        )
+        // Scanning: a code's text (the page `GET /verify` is the app's), or a photo's codes.
+        .route("/api/v1/verify", get(scan::verify))
+        .route("/verify", post(scan::verify_form))
+        .route(
+            "/api/v1/scan",
+            post(scan::api_scan).layer((
+                DefaultBodyLimit::max(UPLOAD_LIMIT),
+                Extension(decoder.clone()),
+            )),
+        )
+        .route(
+            "/scan/photo",
+            post(scan::photo_form)
+                .layer((DefaultBodyLimit::max(UPLOAD_LIMIT), Extension(decoder))),
+        )
+        // People's settings.
+        .route("/lang/{code}", get(lang::switch_lang))
+        // The app: its server functions, then its pages (see [`PAGES`]).
+        .route(
+            "/api/fn/{*name}",
+            post(move |req: Request| {
+                let state = fn_state.clone();
+                async move { leptos_axum::handle_server_fns_with_context(move || provide_context(state.registry.clone()), req).await }
+            }),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_state.registry.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(move |req: Request| {
+            pages::static_or_not_found(fallback_state.clone(), assets.clone(), req)
+        })
+        .layer(middleware::from_fn_with_state(page_cache, page_cache::middleware))
+        .layer(middleware::from_fn_with_state(hosts, host_check))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(state.registry.hosts().https()),
+            security_headers,
+        ))
+        .layer(compression())
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_read_timeout))
+        .layer(middleware::from_fn(time_limit))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Micros)),
+        )
+        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table above names every page the app routes, and no other.
+    #[test]
+    fn the_page_list_is_the_apps_route_table() {
+        let mut routed: Vec<String> = generate_route_list(App)
+            .iter()
+            .map(|r| r.path().to_string())
+            .collect();
+        routed.sort();
+        routed.dedup();
+        let mut listed: Vec<String> = PAGES.iter().map(|p| p.to_string()).collect();
+        listed.sort();
+        assert_eq!(routed, listed);
+    }
+}

@@ -1,0 +1,51 @@
+//! Pages the app renders outside its own routes: the built site's files and "not found" as
+//! the fallback, and a page rendered for a form's answer (`POST /verify`, `POST /scan/photo`)
+//! with what the form handed over in its context.
+
+use crate::assets::Assets;
+use crate::state::AppState;
+use app::app::shell;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use leptos::prelude::provide_context;
+use std::sync::Arc;
+
+/// Files of the built site from memory; anything else is the app's own "not found" page.
+pub async fn static_or_not_found(state: AppState, assets: Arc<Assets>, req: Request) -> Response {
+    if let Some(resp) = assets.response(req.uri().path(), req.headers()) {
+        return resp;
+    }
+    let options = state.leptos_options.clone();
+    let registry = state.registry.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || provide_context(registry.clone()),
+        move || shell(options.clone()),
+    );
+    handler(req).await.into_response()
+}
+
+/// The app's page at `path` rendered for a request with these headers, given `extra` in its
+/// context.
+pub async fn render_page<T: Clone + Send + Sync + 'static>(
+    state: AppState,
+    headers: HeaderMap,
+    path: &'static str,
+    extra: T,
+) -> Response {
+    let mut req = Request::new(Body::empty());
+    *req.uri_mut() = axum::http::Uri::from_static(path);
+    *req.headers_mut() = headers;
+    req.headers_mut().remove(header::CONTENT_TYPE);
+    req.headers_mut().remove(header::CONTENT_LENGTH);
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            provide_context(state.registry.clone());
+            provide_context(extra.clone());
+        },
+        move || shell(options.clone()),
+    );
+    handler(req).await.into_response()
+}
