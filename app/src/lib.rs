@@ -16,7 +16,7 @@ pub mod server_fns;
 
 /// The registry's modules, under the paths the app and server have always used.
 #[cfg(feature = "ssr")]
-pub use registry::{db, labels, record, seed, services};
+pub use registry::{labels, record, seed, services};
 #[cfg(feature = "ssr")]
 pub mod verdict;
 

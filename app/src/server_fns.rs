@@ -21,7 +21,7 @@ pub async fn lookup_robot(id: String) -> Result<Lookup, ServerFnError> {
         None => {}
     }
     let registry = expect_context::<registry::Registry>();
-    crate::services::lookup(registry.lookups(), &id, &crate::services::today())
+    crate::services::lookup(&registry, &id, &crate::services::today())
         .await
         // The cause is logged where it happened (`registry::Error`).
         .map_err(|e| ServerFnError::new(e.to_string()))

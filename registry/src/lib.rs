@@ -5,16 +5,17 @@
 /// The domain crate, under the path these modules have always used.
 pub(crate) use ::domain;
 
-pub mod db;
+mod db;
 pub mod error;
 pub mod labels;
 pub mod record;
 pub mod seed;
 pub mod services;
 
+pub use db::{url_scheme, Backend, ConnectError};
 pub use error::Error;
 
-use db::{Backend, ConnectError, LookupPool, Pool};
+use db::{LookupPool, Pool};
 use domain::link::OurHosts;
 use labels::Keyring;
 use std::sync::Arc;
@@ -26,11 +27,47 @@ use std::sync::Arc;
 pub struct Registry(Arc<Inner>);
 
 struct Inner {
-    pool: Pool,
+    database: Database,
     lookups: LookupPool,
-    backend: Backend,
     keys: Keyring,
     hosts: OurHosts,
+}
+
+/// The registry's database, for the use cases that need no keys or hosts (seeding, demo IDs,
+/// checking the record) and for the command line. Its SQL stays inside this crate: the pool is
+/// not handed out.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool,
+    backend: Backend,
+}
+
+impl Database {
+    /// Open the database named by `url` (`sqlite://path`, created when missing, or
+    /// `postgres://…`) with at most `max_connections` (a default that suits the database when
+    /// `None`), bringing its schema up to date.
+    pub async fn open(url: &str, max_connections: Option<u32>) -> Result<Database, ConnectError> {
+        let (pool, backend) = db::connect_and_migrate(url, max_connections).await?;
+        Ok(Database { pool, backend })
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether nothing at all has been loaded yet (a half-finished load is not empty).
+    pub async fn is_empty(&self) -> Result<bool, Error> {
+        Ok(db::registry_is_empty(&self.pool).await?)
+    }
+
+    /// How many robots are registered.
+    pub async fn robot_count(&self) -> Result<i64, Error> {
+        Ok(db::robot_count(&self.pool).await?)
+    }
 }
 
 /// How to open a [`Registry`]: the database and the pools over it.
@@ -50,8 +87,7 @@ impl Registry {
         keys: Keyring,
         hosts: OurHosts,
     ) -> Result<Registry, ConnectError> {
-        let (pool, backend) =
-            db::connect_and_migrate(opening.database_url, opening.max_connections).await?;
+        let database = Database::open(opening.database_url, opening.max_connections).await?;
         let lookups = db::lookup_pool(
             opening.database_url,
             opening.max_connections,
@@ -59,25 +95,29 @@ impl Registry {
         )
         .await?;
         Ok(Registry(Arc::new(Inner {
-            pool,
+            database,
             lookups,
-            backend,
             keys,
             hosts,
         })))
     }
 
-    pub fn pool(&self) -> &Pool {
-        &self.0.pool
+    /// The database, for the use cases that take one.
+    pub fn database(&self) -> &Database {
+        &self.0.database
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
+        self.0.database.pool()
     }
 
     /// The public lookup's connections (profile page and API), the hottest path.
-    pub fn lookups(&self) -> &LookupPool {
+    pub(crate) fn lookups(&self) -> &LookupPool {
         &self.0.lookups
     }
 
     pub fn backend(&self) -> Backend {
-        self.0.backend
+        self.0.database.backend
     }
 
     /// The keys labels are signed and checked with.
@@ -94,7 +134,7 @@ impl Registry {
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Registry")
-            .field("backend", &self.0.backend)
+            .field("backend", &self.0.database.backend)
             .field("hosts", &self.0.hosts)
             .finish_non_exhaustive()
     }

@@ -66,39 +66,34 @@ pub fn append(projection: &mut Projection, robot_id: &RobotId, entry: &Entry) ->
 pub fn entry_hash(robot_id: &str, e: &Stored) -> Option<String> {
     let seq = e.seq.to_string();
     let filed_by = e.filed_by.to_string();
-    let parts: Vec<std::borrow::Cow<str>> = match e.hash_version {
-        1 => {
-            let details = serde_json::from_str::<serde_json::Value>(&e.details)
-                .map(|v| v.to_string())
-                .unwrap_or_else(|_| e.details.clone());
-            vec![
-                e.prev_hash.as_str().into(),
-                robot_id.into(),
-                seq.as_str().into(),
-                e.kind.as_str().into(),
-                e.occurred_at.as_str().into(),
-                filed_by.as_str().into(),
-                details.into(),
-            ]
-        }
-        2 => vec![
-            "robopass-entry-v2".into(),
-            e.prev_hash.as_str().into(),
-            robot_id.into(),
-            seq.as_str().into(),
-            e.kind.as_str().into(),
-            e.occurred_at.as_str().into(),
-            filed_by.as_str().into(),
-            e.details.as_str().into(),
-            e.corrects_seq
-                .map(|s| s.to_string())
-                .unwrap_or_default()
-                .into(),
-        ],
+    let (v1_details, corrects);
+    let mut parts: Vec<&str> = Vec::with_capacity(9);
+    match e.hash_version {
+        1 | 2 => {}
         _ => return None,
-    };
+    }
+    if e.hash_version == 2 {
+        parts.push("robopass-entry-v2");
+    }
+    parts.extend([
+        e.prev_hash.as_str(),
+        robot_id,
+        &seq,
+        e.kind.as_str(),
+        &e.occurred_at,
+        &filed_by,
+    ]);
+    if e.hash_version == 1 {
+        v1_details = serde_json::from_str::<serde_json::Value>(&e.details)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|_| e.details.clone());
+        parts.push(&v1_details);
+    } else {
+        corrects = e.corrects_seq.map(|s| s.to_string()).unwrap_or_default();
+        parts.extend([e.details.as_str(), &corrects]);
+    }
     let mut h = Sha256::new();
-    for part in &parts {
+    for part in parts {
         h.update(part.as_bytes());
         h.update(b"\n");
     }
@@ -219,10 +214,11 @@ async fn try_file(
 /// and its projection's head: each robot whose record is broken, with where. `progress` is told
 /// how many robots have been checked.
 pub async fn check(
-    pool: &crate::db::Pool,
+    database: &crate::Database,
     only: Option<&RobotId>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<(String, Break)>, Error> {
+    let pool = database.pool();
     let mut broken = Vec::new();
     let mut done = 0u64;
     let mut look = |chains: Vec<rows::StoredChain>| {

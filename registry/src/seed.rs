@@ -5,7 +5,7 @@
 
 use crate::db::batch::{Batch, Val};
 use crate::db::record::{entry_batch, entry_values, projection_values, PROJECTION_COLUMNS};
-use crate::db::{Backend, Pool};
+use crate::db::Backend;
 use crate::domain::vocabulary::{
     Hazard, IncidentCategory, Part, Purpose, Remedy, RobotType, Role, Sensor, StopMethod, Storage,
     VenueKind, Word,
@@ -277,11 +277,11 @@ fn slug(name: &str) -> String {
 
 /// Fill an empty registry with `robots` robots and everything around them.
 pub async fn seed(
-    pool: &Pool,
-    backend: Backend,
+    database: &crate::Database,
     robots: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SeedReport, SeedError> {
+    let (pool, backend) = (database.pool(), database.backend());
     if !crate::db::registry_is_empty(pool).await? {
         return Err(SeedError::NotEmpty(crate::db::robot_count(pool).await?));
     }

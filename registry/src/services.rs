@@ -1,7 +1,8 @@
 //! Plain async functions behind the pages and the JSON API: one code path for both.
 
-use crate::db::{self, LookupPool, Pool, ReferenceCache, Wanted};
+use crate::db::{self, ReferenceCache, Wanted};
 use crate::domain::*;
+use crate::{Database, Error};
 use sqlx::AnyConnection;
 
 fn split_list(s: Option<String>) -> Vec<String> {
@@ -32,8 +33,13 @@ pub struct LookupDone {
 /// misread from. One query, a second only when recalls are open (or the ID is unknown),
 /// however long the robot's history; plus, for parties and models not read in the last
 /// `REFERENCE_CACHE_MS`, one per table they live in.
-#[tracing::instrument(skip(pool))]
-pub async fn lookup(pool: &LookupPool, id: &RobotId, today: &str) -> crate::error::Result<Lookup> {
+#[tracing::instrument(skip(registry))]
+pub async fn lookup(
+    registry: &crate::Registry,
+    id: &RobotId,
+    today: &str,
+) -> crate::error::Result<Lookup> {
+    let pool = registry.lookups();
     let id = id.clone();
     let today = today.to_string();
     let reference = pool.reference().clone();
@@ -223,9 +229,10 @@ pub fn today() -> String {
 
 /// One `(status, id)` pair per status that exists in the registry, in [`Status::ALL`] order.
 pub async fn demo_ids_per_status(
-    pool: &Pool,
+    database: &Database,
     today: &str,
-) -> Result<Vec<(Status, RobotId)>, sqlx::Error> {
+) -> Result<Vec<(Status, RobotId)>, Error> {
+    let pool = database.pool();
     let mut found: Vec<(Status, RobotId)> = Vec::new();
     let max = db::max_robot_pk(pool).await?;
     let mut after = 0;
@@ -246,10 +253,11 @@ pub async fn demo_ids_per_status(
 
 /// `limit` registered robots picked evenly at random (seeded, so runs are repeatable).
 pub async fn sample_ids(
-    pool: &Pool,
+    database: &Database,
     limit: usize,
     today: &str,
-) -> Result<Vec<(Status, RobotId)>, sqlx::Error> {
+) -> Result<Vec<(Status, RobotId)>, Error> {
+    let pool = database.pool();
     use rand::{Rng, SeedableRng};
     let max = db::max_robot_pk(pool).await?;
     if max == 0 {
@@ -268,6 +276,11 @@ pub async fn sample_ids(
     }
     out.truncate(limit);
     Ok(out)
+}
+
+/// Which of `ids` are registered (one query, however many candidates).
+pub async fn registered_among(database: &Database, ids: &[RobotId]) -> Result<Vec<RobotId>, Error> {
+    Ok(db::registered_among(database.pool(), ids).await?)
 }
 
 fn status_of(row: &db::StatusFactsRow, today: &str) -> Status {

@@ -46,10 +46,7 @@ impl std::fmt::Debug for Config {
             // The URL may hold the database password: the scheme says enough.
             .field(
                 "database_url",
-                &format!(
-                    "{}://(not shown)",
-                    registry::db::url_scheme(&self.database_url)
-                ),
+                &format!("{}://(not shown)", registry::url_scheme(&self.database_url)),
             )
             .field("site_addr", &self.site_addr)
             .field("site_root", &self.site_root)

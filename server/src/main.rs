@@ -2,6 +2,7 @@
 #![recursion_limit = "512"]
 
 use clap::{Parser, Subcommand};
+use registry::{services, Database};
 use server::config::Config;
 use server::startup::Application;
 use std::io::IsTerminal;
@@ -76,10 +77,10 @@ fn progress_bar(len: u64, doing: &str, what: &str) -> anyhow::Result<indicatif::
     Ok(bar)
 }
 
-async fn seed(pool: &app::db::Pool, backend: app::db::Backend, robots: u64) -> anyhow::Result<()> {
+async fn seed(database: &Database, robots: u64) -> anyhow::Result<()> {
     let bar = progress_bar(robots, "seeding", "robots")?;
     let started = std::time::Instant::now();
-    let report = app::seed::seed(pool, backend, robots, &|done| bar.set_position(done)).await?;
+    let report = registry::seed::seed(database, robots, &|done| bar.set_position(done)).await?;
     bar.finish_and_clear();
     tracing::info!(
         robots = report.robots,
@@ -110,9 +111,9 @@ async fn serve_or_run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let demo = config.demo_robots;
             let application = Application::build(config).await?;
             let registry = &application.state.registry;
-            if demo > 0 && app::db::registry_is_empty(registry.pool()).await? {
+            if demo > 0 && registry.database().is_empty().await? {
                 tracing::info!(robots = demo, "empty registry: loading demo data");
-                seed(registry.pool(), registry.backend(), demo).await?;
+                seed(registry.database(), demo).await?;
             }
             tracing::info!(addr = %application.addr, "serving Robot Passport on http://{}", application.addr);
             application.run_until_stopped().await?;
@@ -129,19 +130,21 @@ async fn serve_or_run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             println!("{written} brotli copies written under {}", config.site_root);
         }
         Command::Migrate => {
-            app::db::connect_and_migrate(&config.database_url, Some(1)).await?;
+            Database::open(&config.database_url, Some(1)).await?;
         }
         Command::Seed { robots } => {
-            let (pool, backend) =
-                app::db::connect_and_migrate(&config.database_url, Some(4)).await?;
-            seed(&pool, backend, robots).await?;
+            seed(
+                &Database::open(&config.database_url, Some(4)).await?,
+                robots,
+            )
+            .await?;
         }
         Command::DemoIds { limit } => {
-            let (pool, _) = app::db::connect_and_migrate(&config.database_url, Some(4)).await?;
-            let today = app::services::today();
+            let database = Database::open(&config.database_url, Some(4)).await?;
+            let today = services::today();
             let ids = match limit {
-                Some(n) => app::services::sample_ids(&pool, n, &today).await?,
-                None => app::services::demo_ids_per_status(&pool, &today).await?,
+                Some(n) => services::sample_ids(&database, n, &today).await?,
+                None => services::demo_ids_per_status(&database, &today).await?,
             };
             let mut lines: Vec<String> = ids
                 .iter()
@@ -156,7 +159,7 @@ async fn serve_or_run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     n.into_iter().next()
                 }) {
                     let registered =
-                        app::db::registered_among(&pool, std::slice::from_ref(&near)).await?;
+                        services::registered_among(&database, std::slice::from_ref(&near)).await?;
                     if registered.is_empty() {
                         lines.push(
                             serde_json::json!({ "status": "not_registered", "id": near.as_str() })
@@ -178,14 +181,14 @@ async fn verify(config: &Config, robot: Option<&str>) -> anyhow::Result<std::pro
     let only = robot
         .map(|r| app::domain::RobotId::parse(r).map_err(|e| anyhow::anyhow!("--robot {r:?}: {e}")))
         .transpose()?;
-    let (pool, _) = app::db::connect_and_migrate(&config.database_url, Some(4)).await?;
+    let database = Database::open(&config.database_url, Some(4)).await?;
     let total = match &only {
         Some(_) => 1,
-        None => app::db::robot_count(&pool).await?.max(0) as u64,
+        None => database.robot_count().await?.max(0) as u64,
     };
     let bar = progress_bar(total, "checking", "records")?;
     let broken =
-        registry::record::check(&pool, only.as_ref(), &|done| bar.set_position(done)).await?;
+        registry::record::check(&database, only.as_ref(), &|done| bar.set_position(done)).await?;
     bar.finish_and_clear();
     let lines: Vec<String> = broken
         .iter()

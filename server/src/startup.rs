@@ -102,7 +102,7 @@ impl Application {
             PageCache::new(
                 std::time::Duration::from_millis(config.page_cache_ms),
                 config.page_cache_bytes,
-                state.registry.lookups().clone(),
+                state.registry.clone(),
             )
         });
         let page_cache = page_cache.map(Arc::new);

@@ -77,7 +77,9 @@ async fn filing_reaches_the_profile_and_never_forks_the_chain(app: &TestApp) {
         seqs,
         ((stored.seq + 1)..=(stored.seq + 10)).collect::<Vec<_>>()
     );
-    let broken = record::check(&app.pool, Some(&id), &|_| {}).await.unwrap();
+    let broken = record::check(app.registry.database(), Some(&id), &|_| {})
+        .await
+        .unwrap();
     assert_eq!(
         broken,
         vec![],
@@ -124,7 +126,7 @@ async fn futures_join<T>(
 /// (triggers set aside, as only the schema's owner could) is named.
 async fn every_chain_checks_and_a_change_behind_the_portal_is_named(app: &TestApp) {
     let checked = std::sync::atomic::AtomicU64::new(0);
-    let broken = record::check(&app.pool, None, &|n| {
+    let broken = record::check(app.registry.database(), None, &|n| {
         checked.store(n, std::sync::atomic::Ordering::SeqCst)
     })
     .await
@@ -145,7 +147,7 @@ async fn every_chain_checks_and_a_change_behind_the_portal_is_named(app: &TestAp
     );
 
     let id = app.id_for(Status::Scrapped);
-    let postgres = matches!(app.registry.backend(), app::db::Backend::Postgres);
+    let postgres = matches!(app.registry.backend(), registry::Backend::Postgres);
     let (off, on) = if postgres {
         (
             vec!["ALTER TABLE lifecycle_entries DISABLE TRIGGER USER"],
@@ -169,11 +171,13 @@ async fn every_chain_checks_and_a_change_behind_the_portal_is_named(app: &TestAp
         sqlx::query(sql).execute(&app.pool).await.unwrap();
     }
     let robot = RobotId::parse(&id).unwrap();
-    let broken = record::check(&app.pool, Some(&robot), &|_| {})
+    let broken = record::check(app.registry.database(), Some(&robot), &|_| {})
         .await
         .unwrap();
     assert_eq!(broken, vec![(id.clone(), Break::Altered { seq: 2 })]);
-    let all = record::check(&app.pool, None, &|_| {}).await.unwrap();
+    let all = record::check(app.registry.database(), None, &|_| {})
+        .await
+        .unwrap();
     assert_eq!(
         all,
         vec![(id, Break::Altered { seq: 2 })],

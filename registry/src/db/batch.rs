@@ -68,18 +68,6 @@ impl Batch {
         self.rows.extend(row);
     }
 
-    pub fn columns(&self) -> &[&'static str] {
-        &self.columns
-    }
-
-    pub fn len(&self) -> usize {
-        self.rows.len() / self.columns.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// Write every pending row inside `tx`, in as few statements as the limits allow.
     /// SQLite gets anonymous `?` placeholders: it resolves numbered ones by name, which grows
     /// with the square of the parameter count in a statement this long.

@@ -7,7 +7,7 @@ pub mod record;
 mod reference;
 
 pub use lookup_pool::LookupPool;
-pub use reference::{ReferenceCache, Refs, Wanted};
+pub use reference::{ReferenceCache, Wanted};
 
 use crate::domain::RobotId;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -208,7 +208,6 @@ const OPEN_RECALL_COUNT: &str = "(SELECT COUNT(*) FROM recalls c
 #[derive(sqlx::FromRow, Debug)]
 pub struct ProfileRow {
     pub id: i64,
-    pub robot_id: String,
     pub production_year: i64,
     pub country: String,
     pub lifecycle: String,
@@ -249,7 +248,7 @@ pub async fn profile_row<'e>(
     id: &RobotId,
 ) -> Result<Option<ProfileRow>, sqlx::Error> {
     sqlx::query_as::<_, ProfileRow>(&format!(
-        "SELECT r.id, r.robot_id, r.production_year, r.country, r.lifecycle, r.next_inspection_due,
+        "SELECT r.id, r.production_year, r.country, r.lifecycle, r.next_inspection_due,
                 r.record_entries, r.record_updated_at, r.model_id, r.serial, r.operator_id,
                 r.venue_id,
                 pr.approved, pr.not_approved, pr.indoor_only, pr.supervised,
@@ -370,7 +369,6 @@ pub async fn max_robot_pk(pool: &Pool) -> Result<i64, sqlx::Error> {
 /// The facts that decide a robot's status, for listing many robots at once.
 #[derive(sqlx::FromRow, Debug)]
 pub struct StatusFactsRow {
-    pub id: i64,
     pub robot_id: String,
     pub lifecycle: String,
     pub next_inspection_due: Option<String>,
@@ -378,7 +376,7 @@ pub struct StatusFactsRow {
 }
 
 fn status_facts_select() -> String {
-    format!("SELECT r.id, r.robot_id, r.lifecycle, r.next_inspection_due, {OPEN_RECALL_COUNT} AS open_recalls FROM robots r")
+    format!("SELECT r.robot_id, r.lifecycle, r.next_inspection_due, {OPEN_RECALL_COUNT} AS open_recalls FROM robots r")
 }
 
 /// Status facts for robots with primary keys in `(after, after + limit]`, in key order.

@@ -53,7 +53,6 @@ pub struct OrgRow {
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct VenueRow {
-    pub id: i64,
     pub name: String,
     pub kind: String,
     pub address: String,
@@ -252,7 +251,7 @@ async fn venue_row<'e>(
     db: impl Executor<'e, Database = Any>,
     id: i64,
 ) -> Result<VenueRow, sqlx::Error> {
-    sqlx::query_as::<_, VenueRow>("SELECT id, name, kind, address, city FROM venues WHERE id = $1")
+    sqlx::query_as::<_, VenueRow>("SELECT name, kind, address, city FROM venues WHERE id = $1")
         .bind(id)
         .fetch_one(db)
         .await

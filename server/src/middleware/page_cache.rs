@@ -9,7 +9,6 @@
 //! costs a lookup per page a second, not a rendering.
 
 use app::app::NONCE_HEADER;
-use app::db::LookupPool;
 use app::domain::{Lang, Lookup, RobotId};
 use app::i18n::lang_from_headers;
 use app::services::LookupDone;
@@ -222,16 +221,16 @@ pub struct PageCache {
 }
 
 impl PageCache {
-    /// Pages kept for `ttl`, checked against `lookups`, `bytes` of them at most.
-    pub fn new(ttl: Duration, bytes: u64, lookups: LookupPool) -> PageCache {
+    /// Pages kept for `ttl`, checked against `registry`, `bytes` of them at most.
+    pub fn new(ttl: Duration, bytes: u64, registry: registry::Registry) -> PageCache {
         PageCache::with_check(
             ttl,
             bytes,
             Arc::new(move |id| {
-                let lookups = lookups.clone();
+                let registry = registry.clone();
                 Box::pin(async move {
                     // A failure is logged where it happens (`registry::Error`).
-                    app::services::lookup(&lookups, &id, &app::services::today())
+                    app::services::lookup(&registry, &id, &app::services::today())
                         .await
                         .ok()
                 })

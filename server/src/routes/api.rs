@@ -19,7 +19,7 @@ pub async fn robot(
     let lang = lang_from_headers(&headers);
     let fail = |e: registry::Error| Failure::new(e, lang, Form::Json);
     let id = RobotId::parse(&raw).map_err(|e| fail(e.into()))?;
-    match app::services::lookup(state.registry.lookups(), &id, &app::services::today()).await {
+    match app::services::lookup(&state.registry, &id, &app::services::today()).await {
         Ok(Lookup::Found(profile)) => Ok(Json(profile).into_response()),
         Ok(Lookup::NotRegistered { suggestions, .. }) => {
             Err(fail(registry::Error::NotFound(Problem::NotRegistered))

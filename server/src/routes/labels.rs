@@ -129,7 +129,8 @@ pub async fn qr(
     if let Some(body) = cache.labels.get(&key) {
         return respond(body);
     }
-    match registry::db::registered_among(registry.pool(), std::slice::from_ref(&id)).await {
+    match registry::services::registered_among(registry.database(), std::slice::from_ref(&id)).await
+    {
         Ok(found) if found.is_empty() => return fail(registry::Error::NotFound(Problem::NoLabel)),
         Ok(_) => {}
         Err(e) => return fail(e.into()),

@@ -4,7 +4,9 @@
 
 pub mod photo;
 
-use app::db::Pool;
+/// The tests' own connections to the registry's database, for looking at (and tampering
+/// with) its rows directly: the server's pool is the registry's own and not handed out.
+pub type Pool = sqlx::AnyPool;
 use app::domain::Status;
 use server::config::Config;
 use server::startup::Application;
@@ -146,6 +148,15 @@ pub async fn spawn_app_unseeded(db: Db) -> TestApp {
     spawn(db, |_| {}, false).await
 }
 
+async fn own_pool(database_url: &str) -> Pool {
+    sqlx::any::install_default_drivers();
+    sqlx::any::AnyPoolOptions::new()
+        .max_connections(4)
+        .connect(database_url)
+        .await
+        .expect("the test's own connection to the registry's database")
+}
+
 async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> TestApp {
     // The server's warnings and errors go to the test's own output, which is shown when the
     // test fails (a request that failed or hung says why). A test binary that installs its own
@@ -183,24 +194,27 @@ async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> Tes
     };
     let mut config = config;
     adjust(&mut config);
+    let database_url = config.database_url.clone();
     let application = Application::build(config)
         .await
         .expect("application builds");
     let registry = application.state.registry.clone();
     if load_demo {
-        app::seed::seed(registry.pool(), registry.backend(), ROBOTS, &|_| {})
+        registry::seed::seed(registry.database(), ROBOTS, &|_| {})
             .await
             .expect("seed");
     }
     let today = app::services::today();
-    let demo: Vec<(Status, String)> = app::services::demo_ids_per_status(registry.pool(), &today)
-        .await
-        .expect("demo ids")
-        .into_iter()
-        .map(|(s, id)| (s, id.to_string()))
-        .collect();
+    let demo: Vec<(Status, String)> =
+        app::services::demo_ids_per_status(registry.database(), &today)
+            .await
+            .expect("demo ids")
+            .into_iter()
+            .map(|(s, id)| (s, id.to_string()))
+            .collect();
+    let pool = own_pool(&database_url).await;
     let all: HashSet<String> = sqlx::query_scalar::<_, String>("SELECT robot_id FROM robots")
-        .fetch_all(registry.pool())
+        .fetch_all(&pool)
         .await
         .expect("ids")
         .into_iter()
@@ -217,7 +231,7 @@ async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> Tes
             .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap(),
-        pool: registry.pool().clone(),
+        pool,
         registry: registry.clone(),
         page_cache,
         demo,
