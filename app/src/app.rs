@@ -1,14 +1,14 @@
 //! The HTML shell, the router and the frame every page shares.
 
-use crate::components::{LangSwitch, SkipLink};
+use crate::components::layout::LangSwitch;
+use crate::components::layout::SkipLink;
 use crate::domain::Lang;
 use crate::i18n::{detect_lang, tr};
 use crate::pages::{
-    home::HomePage,
-    label::LabelPage,
+    labels::label::LabelPage,
+    lookup::{home::HomePage, profile::ProfilePage},
     not_found::NotFoundPage,
-    profile::ProfilePage,
-    scan::{ScanPage, VerifyPage},
+    scan::{verify::VerifyPage, ScanPage},
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};

@@ -5,18 +5,14 @@ rust_i18n::i18n!("locales", fallback = "en");
 
 pub mod app;
 pub mod components;
-/// The domain crate, under the path the app and server have always used.
-pub use ::domain;
+/// The domain crate, as `crate::domain` inside the app.
+pub(crate) use ::domain;
 pub mod i18n;
-pub mod island_setup;
+pub mod islands;
 pub mod pages;
 pub mod request;
-pub mod scanner;
 pub mod server_fns;
 
-/// The registry's modules, under the paths the app and server have always used.
-#[cfg(feature = "ssr")]
-pub use registry::{labels, record, seed, services};
 #[cfg(feature = "ssr")]
 pub mod verdict;
 

@@ -100,3 +100,29 @@ pub fn label_verdict(
 ) -> Option<(&'static str, String)> {
     None
 }
+
+/// Set the HTTP status of the page being rendered on the server (no-op in the browser).
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(
+            http::StatusCode::from_u16(code).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+/// Answer the request with a redirect to `path`. Pages render on the server only (islands),
+/// so there is no browser side to this.
+pub fn redirect_to(path: &str, code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::from_u16(code).unwrap_or(http::StatusCode::SEE_OTHER));
+        if let Ok(v) = http::HeaderValue::from_str(path) {
+            resp.insert_header(http::header::LOCATION, v);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = (path, code);
+}

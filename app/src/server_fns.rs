@@ -10,7 +10,7 @@ pub async fn lookup_robot(id: String) -> Result<Lookup, ServerFnError> {
     let id = RobotId::parse(&id).map_err(|e| ServerFnError::new(e.to_string()))?;
     let done = with_context::<http::request::Parts, _>(|req| {
         req.extensions
-            .get::<crate::services::LookupDone>()
+            .get::<registry::services::LookupDone>()
             .filter(|done| done.id == id)
             .map(|done| done.lookup.clone())
     });
@@ -21,7 +21,7 @@ pub async fn lookup_robot(id: String) -> Result<Lookup, ServerFnError> {
         None => {}
     }
     let registry = expect_context::<registry::Registry>();
-    crate::services::lookup(&registry, &id, &crate::services::today())
+    registry::services::lookup(&registry, &id, &registry::services::today())
         .await
         // The cause is logged where it happened (`registry::Error`).
         .map_err(|e| ServerFnError::new(e.to_string()))

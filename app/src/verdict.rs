@@ -2,7 +2,7 @@
 
 use crate::domain::link::{OurHosts, Owner};
 use crate::domain::RobotId;
-use crate::labels::{Keyring, SigCheck};
+use registry::labels::{Keyring, SigCheck};
 use serde::Serialize;
 
 /// Longest code text looked at (a QR code holds at most 2,953 bytes).

@@ -2,11 +2,11 @@
 //! photo that could not be read), in the request's language, as JSON for the API or as a page
 //! for people, with the HTTP status the error calls for.
 
-use app::domain::{Lang, Problem};
 use app::i18n::words::{error_message, problem_message};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use domain::{Lang, Problem};
 use photo::PhotoError;
 use registry::Error;
 use serde_json::{json, Map, Value};
@@ -240,7 +240,7 @@ mod tests {
     #[tokio::test]
     async fn a_bad_id_says_where_and_a_page_is_escaped_html() {
         // A Cyrillic "С" where the country code's Latin "C" belongs.
-        let bad = app::domain::RobotId::parse("\u{0421}NSEJ5SE027600000000000000001").unwrap_err();
+        let bad = domain::RobotId::parse("\u{0421}NSEJ5SE027600000000000000001").unwrap_err();
         let response = Failure::new(bad.into(), Lang::En, Form::Json).into_response();
         let (status, text) = body(response).await;
         assert_eq!(status, 400);

@@ -4,10 +4,10 @@
 
 use crate::config::Config;
 use anyhow::{bail, Context};
-use app::labels::{key_id, Keyring};
 use data_encoding::BASE64URL_NOPAD;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand::RngCore as _;
+use registry::labels::{key_id, Keyring};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -151,7 +151,7 @@ pub fn load(config: &Config) -> anyhow::Result<Keyring> {
     let file = KeyFile {
         key_id: key_id(&signing.verifying_key()),
         secret_key: BASE64URL_NOPAD.encode(signing.as_bytes()),
-        created: app::services::today(),
+        created: registry::services::today(),
         retired: Vec::new(),
     };
     if !write_file(path, &file, Place::New)? {
@@ -179,11 +179,11 @@ pub fn rotate(config: &Config) -> anyhow::Result<(String, String)> {
     file.retired.push(RetiredKey {
         key_id: key_id(&old.verifying_key()),
         public_key: BASE64URL_NOPAD.encode(old.verifying_key().as_bytes()),
-        retired: app::services::today(),
+        retired: registry::services::today(),
     });
     let old_kid = std::mem::replace(&mut file.key_id, key_id(&new.verifying_key()));
     file.secret_key = BASE64URL_NOPAD.encode(new.as_bytes());
-    file.created = app::services::today();
+    file.created = registry::services::today();
     write_file(path, &file, Place::Replace)?;
     Ok((old_kid, file.key_id))
 }
@@ -191,8 +191,8 @@ pub fn rotate(config: &Config) -> anyhow::Result<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::domain::RobotId;
-    use app::labels::SigCheck;
+    use domain::RobotId;
+    use registry::labels::SigCheck;
 
     fn config(dir: &Path) -> Config {
         let mut c = Config::from_env().unwrap();

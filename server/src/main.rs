@@ -179,7 +179,7 @@ async fn serve_or_run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
 /// broken record named on standard output, and the exit code says whether there was one.
 async fn verify(config: &Config, robot: Option<&str>) -> anyhow::Result<std::process::ExitCode> {
     let only = robot
-        .map(|r| app::domain::RobotId::parse(r).map_err(|e| anyhow::anyhow!("--robot {r:?}: {e}")))
+        .map(|r| domain::RobotId::parse(r).map_err(|e| anyhow::anyhow!("--robot {r:?}: {e}")))
         .transpose()?;
     let database = Database::open(&config.database_url, Some(4)).await?;
     let total = match &only {

@@ -3,7 +3,7 @@
 
 mod helpers;
 
-use app::domain::{RobotId, Status};
+use domain::{RobotId, Status};
 use helpers::TestApp;
 use reqwest::header;
 use serde_json::Value;
@@ -19,7 +19,7 @@ async fn profile_page_leads_with_the_banner_for_every_status(app: &TestApp) {
             "{status:?} banner"
         );
         let title = app::i18n::tr(
-            app::domain::Lang::En,
+            domain::Lang::En,
             &format!("status.{}.title", status.as_str()),
         );
         assert!(
@@ -283,7 +283,7 @@ async fn language_follows_accept_language_then_the_remembered_choice(app: &TestA
         .await;
     let html = zh.text().await.unwrap();
     assert!(html.contains("<html lang=\"zh-CN\""), "lang attribute");
-    let title = app::i18n::tr(app::domain::Lang::ZhCn, "status.scrapped.title");
+    let title = app::i18n::tr(domain::Lang::ZhCn, "status.scrapped.title");
     assert!(html.contains(&helpers::escape(&title)));
 
     let en = app
@@ -422,7 +422,7 @@ async fn lifecycle_record_is_a_hash_chain_that_cannot_be_rewritten(app: &TestApp
     .await
     .unwrap();
     assert!(rows.len() >= 4);
-    assert_eq!(rows[0].1, app::record::GENESIS_HASH);
+    assert_eq!(rows[0].1, registry::record::GENESIS_HASH);
     for pair in rows.windows(2) {
         assert_eq!(
             pair[1].1, pair[0].2,
@@ -520,7 +520,7 @@ async fn static_assets_are_compressed_and_cacheable(app: &TestApp) {
     let plain = app.get(&wasm).await.bytes().await.unwrap();
     // Islands get their words from the server, translated: the wasm carries no translation
     // tables (they were a third of it), in either language.
-    for lang in app::domain::Lang::ALL {
+    for lang in domain::Lang::ALL {
         let words = app::i18n::tr(lang, "status.in_service.detail");
         assert!(
             !plain.windows(words.len()).any(|w| w == words.as_bytes()),

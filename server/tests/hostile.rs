@@ -4,7 +4,7 @@
 
 mod helpers;
 
-use app::domain::Status;
+use domain::Status;
 use helpers::{urlencode, Db, TestApp};
 use serde_json::Value;
 

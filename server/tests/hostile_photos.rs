@@ -4,7 +4,7 @@
 
 mod helpers;
 
-use app::domain::Status;
+use domain::Status;
 use helpers::photo::{exif_orientation, finder_tiles, jpeg, photo, skewed_square};
 use helpers::TestApp;
 use std::time::{Duration, Instant};

@@ -3,8 +3,8 @@
 
 mod helpers;
 
-use app::domain::{RobotId, Status};
 use data_encoding::{BASE32_NOPAD, BASE64URL_NOPAD};
+use domain::{RobotId, Status};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use helpers::photo::{exif_orientation, jpeg, photo, skewed_square};
 use helpers::{text_of, urlencode, TestApp};
@@ -168,7 +168,7 @@ async fn verify_gives_every_verdict(app: &TestApp) {
 
     // Signed with a key that is not the registry's.
     let stranger =
-        app::labels::Keyring::new(ed25519_dalek::SigningKey::from_bytes(&[5; 32]), vec![]);
+        registry::labels::Keyring::new(ed25519_dalek::SigningKey::from_bytes(&[5; 32]), vec![]);
     let forged = stranger.label_url("https://robopass.example", &RobotId::parse(&id).unwrap());
     let v = verify(forged).await;
     assert_eq!(v["verdict"], "not_issued");

@@ -70,7 +70,7 @@ async fn check(app: helpers::TestApp, counter: &AtomicUsize) {
     }
     // A crowd asking for the same page at once (a label scanned by many phones) costs one
     // lookup: the others wait for that rendering. Each still gets its own CSP nonce.
-    let busy = app.id_for(app::domain::Status::InService);
+    let busy = app.id_for(domain::Status::InService);
     cost(&app, counter, &busy).await;
     let before = counter.load(Ordering::SeqCst);
     let crowd: Vec<_> = (0..12)
@@ -113,7 +113,7 @@ async fn check(app: helpers::TestApp, counter: &AtomicUsize) {
     nonces.dedup();
     assert_eq!(nonces.len(), 12, "every visitor gets a nonce of their own");
 
-    let recalled = app.id_for(app::domain::Status::RecallOpen);
+    let recalled = app.id_for(domain::Status::RecallOpen);
     cost(&app, counter, &recalled).await;
     let (n, _) = cost(&app, counter, &recalled).await;
     assert_eq!(

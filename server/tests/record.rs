@@ -5,7 +5,7 @@
 
 mod helpers;
 
-use app::domain::{RobotId, Status};
+use domain::{RobotId, Status};
 use helpers::TestApp;
 use registry::record::{self, Break, Entry, EntryKind};
 use serde_json::json;

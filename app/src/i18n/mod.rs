@@ -238,7 +238,7 @@ mod tests {
                 &mut said,
             );
             strings(
-                &serde_json::to_value(crate::scanner::CameraWords::new(lang)).unwrap(),
+                &serde_json::to_value(crate::islands::camera::CameraWords::new(lang)).unwrap(),
                 &mut said,
             );
             assert_eq!(said.len(), 24, "every field is checked");

@@ -5,8 +5,8 @@ use super::words::id_error_message;
 use super::{tr, tr_with};
 use crate::domain::link::OurHosts;
 use crate::domain::{Lang, RobotId};
-use crate::labels::Keyring;
 use crate::verdict::{judge, Verdict, MAX_CODE_LEN};
+use registry::labels::Keyring;
 use serde::Serialize;
 
 /// How much of a code is shown back to the person.

@@ -7,7 +7,7 @@ use crate::domain::{IdError, Lang, Problem, Segment};
 use serde::Serialize;
 
 /// The words that explain why an input is not an ID, in one language. The server translates
-/// them and hands them to the lookup island (see [`crate::components::LookupSetup`]), so the
+/// them and hands them to the lookup island (see [`crate::islands::lookup::LookupSetup`]), so the
 /// browser carries no translation tables (they were a third of the page's wasm).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct IdErrorWords {

@@ -1,7 +1,6 @@
-//! One module per route.
+//! One folder per area of the site, one file per page.
 
-pub mod home;
-pub mod label;
+pub mod labels;
+pub mod lookup;
 pub mod not_found;
-pub mod profile;
 pub mod scan;

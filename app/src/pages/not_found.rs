@@ -1,7 +1,8 @@
 //! Any path the portal does not serve.
 
-use crate::components::{set_status, LookupBox};
 use crate::i18n::{tr, use_lang};
+use crate::islands::lookup::LookupBox;
+use crate::request::set_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

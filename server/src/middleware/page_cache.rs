@@ -9,14 +9,14 @@
 //! costs a lookup per page a second, not a rendering.
 
 use app::app::NONCE_HEADER;
-use app::domain::{Lang, Lookup, RobotId};
 use app::i18n::lang_from_headers;
-use app::services::LookupDone;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use domain::{Lang, Lookup, RobotId};
+use registry::services::LookupDone;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -230,7 +230,7 @@ impl PageCache {
                 let registry = registry.clone();
                 Box::pin(async move {
                     // A failure is logged where it happens (`registry::Error`).
-                    app::services::lookup(&registry, &id, &app::services::today())
+                    registry::services::lookup(&registry, &id, &registry::services::today())
                         .await
                         .ok()
                 })

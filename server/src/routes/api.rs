@@ -2,12 +2,12 @@
 
 use crate::error::{Failure, Form};
 use crate::state::AppState;
-use app::domain::{Lookup, Problem, RobotId};
 use app::i18n::lang_from_headers;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use domain::{Lookup, Problem, RobotId};
 use serde_json::json;
 
 /// `GET /api/v1/robots/{ID}`: the profile as JSON, from the same function as the page.
@@ -19,7 +19,7 @@ pub async fn robot(
     let lang = lang_from_headers(&headers);
     let fail = |e: registry::Error| Failure::new(e, lang, Form::Json);
     let id = RobotId::parse(&raw).map_err(|e| fail(e.into()))?;
-    match app::services::lookup(&state.registry, &id, &app::services::today()).await {
+    match registry::services::lookup(&state.registry, &id, &registry::services::today()).await {
         Ok(Lookup::Found(profile)) => Ok(Json(profile).into_response()),
         Ok(Lookup::NotRegistered { suggestions, .. }) => {
             Err(fail(registry::Error::NotFound(Problem::NotRegistered))

@@ -4,13 +4,13 @@
 use crate::error::{Failure, Form};
 use crate::scan;
 use crate::state::AppState;
-use app::domain::{Lang, Problem, RobotId};
 use app::i18n::lang_from_headers;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use axum::Json;
+use domain::{Lang, Problem, RobotId};
 use serde_json::json;
 
 /// `GET /.well-known/robopass-keys.json`: every public key that verifies labels.

@@ -1,11 +1,11 @@
 //! The language switch: remember a person's choice of language and go back where they were.
 
 use crate::state::AppState;
-use app::domain::lang::LANG_COOKIE;
-use app::domain::Lang;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::lang::LANG_COOKIE;
+use domain::Lang;
 
 /// A path on this site and nothing else: `/` then anything but a second `/` or `\`, and no
 /// control characters or spaces (browsers drop tabs and newlines, which would turn `/\t/host`

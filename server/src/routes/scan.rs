@@ -4,7 +4,6 @@
 use crate::error::{Failure, Form};
 use crate::scan::ChildAnswer;
 use crate::state::AppState;
-use app::domain::Problem;
 use app::i18n::lang_from_headers;
 use app::i18n::verdict::{finding, Finding};
 use app::pages::scan::{ScanProblem, SubmittedCodes, MAX_CODES};
@@ -15,6 +14,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use axum::Json;
+use domain::Problem;
 use photo::{PhotoError, MAX_PHOTO_BYTES};
 use serde_json::json;
 

@@ -7,7 +7,7 @@ pub mod photo;
 /// The tests' own connections to the registry's database, for looking at (and tampering
 /// with) its rows directly: the server's pool is the registry's own and not handed out.
 pub type Pool = sqlx::AnyPool;
-use app::domain::Status;
+use domain::Status;
 use server::config::Config;
 use server::startup::Application;
 use std::collections::HashSet;
@@ -45,7 +45,7 @@ impl TestApp {
 
     /// A well-formed ID one confusable character away from `id` that is not registered.
     pub fn unregistered_neighbour(&self, id: &str) -> String {
-        app::domain::RobotId::parse(id)
+        domain::RobotId::parse(id)
             .expect("a valid ID")
             .confusable_neighbours()
             .into_iter()
@@ -204,9 +204,9 @@ async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> Tes
             .await
             .expect("seed");
     }
-    let today = app::services::today();
+    let today = registry::services::today();
     let demo: Vec<(Status, String)> =
-        app::services::demo_ids_per_status(registry.database(), &today)
+        registry::services::demo_ids_per_status(registry.database(), &today)
             .await
             .expect("demo ids")
             .into_iter()

@@ -1,11 +1,15 @@
 //! `/r/{ID}`: the public profile, or why there is none (malformed, not registered).
 
-use crate::components::{
-    id_error_message, redirect_to, set_status, GroupedId, LabelVerdict, LookupBox, StatusBanner,
-};
+use crate::components::status::GroupedId;
+use crate::components::status::LabelVerdict;
+use crate::components::status::StatusBanner;
 use crate::domain::robot_id::ID_LEN;
 use crate::domain::*;
+use crate::i18n::words::id_error_message;
 use crate::i18n::{tr, tr_with, use_lang};
+use crate::islands::lookup::LookupBox;
+use crate::request::redirect_to;
+use crate::request::set_status;
 use crate::server_fns::lookup_robot;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};

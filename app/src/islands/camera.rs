@@ -4,12 +4,12 @@
 
 use crate::domain::Lang;
 use crate::i18n::{tr, use_lang};
-use crate::island_setup::IslandSetup;
+use crate::islands::setup::IslandSetup;
 use leptos::prelude::*;
 use serde::Serialize;
 
 /// Everything the camera island says, translated on the server into the page's language and
-/// handed over through the page (see [`crate::island_setup`]): the browser carries no
+/// handed over through the page (see [`crate::islands::setup`]): the browser carries no
 /// translation tables. The scan page puts it in context for the island.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CameraWords {
@@ -52,7 +52,7 @@ impl IslandSetup for CameraWords {
 
     #[cfg(feature = "hydrate")]
     fn from_js(v: &wasm_bindgen::JsValue) -> Self {
-        use crate::island_setup::js::text;
+        use crate::islands::setup::js::text;
         CameraWords {
             needs_js: text(v, "needs_js"),
             hint: text(v, "hint"),

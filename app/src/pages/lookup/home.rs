@@ -1,9 +1,12 @@
 //! `/`: the lookup. `/?id=…` is where the form lands without JavaScript: a valid ID (or a
 //! link to one of our profiles) is sent on to its profile, anything else is explained here.
 
-use crate::components::{id_error_message, redirect_to, set_status, LookupBox};
 use crate::domain::{RobotId, Status};
+use crate::i18n::words::id_error_message;
 use crate::i18n::{tr, use_lang};
+use crate::islands::lookup::LookupBox;
+use crate::request::redirect_to;
+use crate::request::set_status;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 

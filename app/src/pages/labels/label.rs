@@ -2,9 +2,12 @@
 //! "Scan to verify" in both languages and the portal's host name. Two sizes: a 50×30 mm
 //! sticker and an A4 sign.
 
-use crate::components::{id_error_message, redirect_to, set_status, GroupedId};
+use crate::components::status::GroupedId;
 use crate::domain::{Lang, Lookup, RobotId};
+use crate::i18n::words::id_error_message;
 use crate::i18n::{tr, tr_with, use_lang};
+use crate::request::redirect_to;
+use crate::request::set_status;
 use crate::server_fns::lookup_robot;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,0 +1,4 @@
+//! Pieces several pages show: the page frame (`layout`) and status (`status`).
+
+pub mod layout;
+pub mod status;

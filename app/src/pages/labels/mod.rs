@@ -1,0 +1,3 @@
+//! Labels to print.
+
+pub mod label;
