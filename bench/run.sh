@@ -21,7 +21,7 @@ OUT=${OUT:-bench/out}
 # does not pay for a cold page cache (0 turns it off).
 WARMUP=${WARMUP:-3s}
 
-BIN=target/release/robopass
+BIN=${BIN:-target/release/robopass}
 HOST=127.0.0.1                 # the only host this script ever sends load to
 BASE="http://$HOST:$PORT"
 ID_COUNT=2000

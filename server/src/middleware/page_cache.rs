@@ -275,14 +275,13 @@ impl PageCache {
 /// page and not kept. With the address, the robot it shows.
 fn canonical(uri: &axum::http::Uri) -> Option<(String, RobotId)> {
     let path = uri.path();
-    let rest = path
-        .strip_prefix("/r/")
-        .or_else(|| path.strip_prefix("/R/"))?;
-    let mut segments = rest.split('/');
-    let segment = segments.next()?;
-    let token = segments.next();
+    // Whether this is a profile at all is the one rule the app's routes and the lookup box
+    // follow (`domain::link::profile_path`); the cache then keeps only the address written
+    // exactly: `/r/` or `/R/`, the ID in canonical form, no empty segment, no backslash.
+    let (segment, token) = domain::link::profile_path(path)?;
     let id = RobotId::parse(segment).ok()?;
-    if segments.next().is_some() || id.as_str() != segment {
+    let exact_len = "/r/".len() + segment.len() + token.map_or(0, |t| 1 + t.len());
+    if path.len() != exact_len || path.contains('\\') || id.as_str() != segment {
         return None;
     }
     if let Some(token) = token {
@@ -551,6 +550,10 @@ mod tests {
         );
         assert_eq!(canon(&format!("/r/{id}/%3Cscript%3E")), None);
         assert_eq!(canon("/scan"), None);
+        // Other ways of writing a profile's address are the page's to redirect, not kept.
+        assert_eq!(canon(&format!("//r/{id}")), None);
+        assert_eq!(canon(&format!("/r//{id}")), None);
+        assert_eq!(canon(&format!("/r/{id}/")), None);
     }
 
     #[tokio::test]
