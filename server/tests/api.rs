@@ -211,6 +211,30 @@ helpers::on_both!(lookup_form_accepts_portal_links_and_refuses_foreign_ones);
 
 /// The lookup box and the verifier judge links by one rule: the same links are ours (a
 /// label's own printed text included) and the same are foreign, named by the same host.
+/// A PNG of a QR code holding `text`, as a phone would photograph it (big, square, clean).
+fn qr_png(text: &str) -> Vec<u8> {
+    let code = qrcode::QrCode::new(text.as_bytes()).expect("the text fits a QR code");
+    let img = code
+        .render::<image::Luma<u8>>()
+        .module_dimensions(8, 8)
+        .build();
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// What one way in says about `link`: the robot it names, or the foreign host it names.
+#[derive(Debug, PartialEq)]
+enum Said {
+    Robot(String),
+    Foreign(String),
+}
+
+/// One table of links through every way a link reaches the registry: the lookup box without
+/// JavaScript (`/?id=`), the verifier's API (`/api/v1/verify`), the verify page's form (`POST
+/// /verify`) and a photo of a code holding the link (`/api/v1/scan`). They all follow the one
+/// rule (`domain::link`): exact host and port, the printed label text accepted, `user@`,
+/// backslashes, percent-encoding and look-alike letters refused.
 async fn the_lookup_box_and_the_verifier_agree_on_every_link(app: &TestApp) {
     let id = app.id_for(Status::InService);
     // The label's text, as a phone reads it from the printed code.
@@ -220,23 +244,113 @@ async fn the_lookup_box_and_the_verifier_agree_on_every_link(app: &TestApp) {
         json["codes"][0]["found"].as_str().unwrap().to_string()
     };
     assert!(label.starts_with("HTTPS://ROBOPASS.EXAMPLE/R/"), "{label}");
-    let ours = [
-        label.clone(),
-        label.to_lowercase().replace(&id.to_lowercase(), &id),
-        format!("https://robopass.example:443/R/{id}"),
+    let foreign = |h: &str| Said::Foreign(h.to_string());
+    let table = [
+        (label.clone(), robot_of(&id)),
+        (
+            label.to_lowercase().replace(&id.to_lowercase(), &id),
+            robot_of(&id),
+        ),
+        (
+            format!("https://robopass.example:443/R/{id}"),
+            robot_of(&id),
+        ),
+        (format!("robopass.example/r/{id}"), robot_of(&id)),
+        (
+            label.replacen("ROBOPASS.EXAMPLE", "ROBOPASS.EXAMPLE:8080", 1),
+            foreign("robopass.example:8080"),
+        ),
+        (
+            format!("https://me@robopass.example/r/{id}"),
+            foreign("robopass.example"),
+        ),
+        (
+            format!("https://robopass.example@evil.example/r/{id}"),
+            foreign("evil.example"),
+        ),
+        (
+            format!("https://evil.example\\@robopass.example/r/{id}"),
+            foreign("evil.example"),
+        ),
+        (
+            format!("https://robopass%2Eexample/r/{id}"),
+            foreign("robopass%2eexample"),
+        ),
+        (
+            format!("https://robopass.ex\u{430}mple/r/{id}"),
+            foreign("robopass.ex[U+0430]mple"),
+        ),
     ];
-    for link in &ours {
+    for (link, expected) in &table {
+        // The lookup box, without JavaScript.
         let resp = app.get(&format!("/?id={}", helpers::urlencode(link))).await;
-        assert_eq!(resp.status(), 303, "{link}");
-        assert_eq!(
-            resp.headers()[header::LOCATION],
-            format!("/r/{id}").as_str()
-        );
+        match expected {
+            Said::Robot(id) => {
+                assert_eq!(resp.status(), 303, "/?id= {link}");
+                assert_eq!(
+                    resp.headers()[header::LOCATION],
+                    format!("/r/{id}").as_str()
+                );
+            }
+            Said::Foreign(host) => {
+                assert_eq!(resp.status(), 400, "/?id= {link}");
+                let page = resp.text().await.unwrap();
+                assert!(
+                    page.contains(&helpers::escape(host)),
+                    "/?id= {link}: {host}"
+                );
+            }
+        }
+        // The verifier's API, and a photo of a code holding the link.
         let v = app
             .get_json(&format!("/api/v1/verify?code={}", helpers::urlencode(link)))
             .await;
-        assert_eq!(v["id"], id.as_str(), "{link}: {v}");
-        assert_ne!(v["verdict"], "foreign_host", "{link}: {v}");
+        let (status, scanned) = app.scan_json(qr_png(link)).await;
+        assert_eq!(status, 200, "scan {link}: {scanned}");
+        let scanned = &scanned["codes"][0];
+        assert_eq!(scanned["found"].as_str(), Some(link.as_str()), "{scanned}");
+        for (way, v) in [("verify", &v), ("scan", scanned)] {
+            let said = match v["verdict"].as_str() {
+                Some("foreign_host") => foreign(v["host"].as_str().unwrap_or_default()),
+                _ => Said::Robot(v["id"].as_str().unwrap_or_default().to_string()),
+            };
+            assert_eq!(&said, expected, "{way} {link}: {v}");
+        }
+        // The verify page's form.
+        let page = app
+            .client
+            .post(format!("{}/verify", app.base))
+            .form(&[("code", link.as_str())])
+            .send()
+            .await
+            .unwrap();
+        // A single code that leads to a robot goes straight on to its profile; anything
+        // else is shown on the page.
+        if page.status() == 303 {
+            let to = page.headers()[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .to_string();
+            assert!(
+                matches!(expected, Said::Robot(id) if to.starts_with(&format!("/r/{id}"))),
+                "POST /verify {link} went to {to}"
+            );
+            continue;
+        }
+        assert_eq!(page.status(), 200, "POST /verify {link}");
+        let html = page.text().await.unwrap();
+        match expected {
+            Said::Robot(id) => assert!(
+                !html.contains("data-verdict=\"foreign_host\"")
+                    && html.contains(&format!("/r/{id}")),
+                "POST /verify {link}"
+            ),
+            Said::Foreign(host) => assert!(
+                html.contains("data-verdict=\"foreign_host\"")
+                    && html.contains(&helpers::escape(host)),
+                "POST /verify {link}: {host}"
+            ),
+        }
     }
     assert_eq!(
         app.get_json(&format!(
@@ -246,30 +360,10 @@ async fn the_lookup_box_and_the_verifier_agree_on_every_link(app: &TestApp) {
         .await["verdict"],
         "verified_label"
     );
-    let foreign = [
-        (
-            label.replacen("ROBOPASS.EXAMPLE", "ROBOPASS.EXAMPLE:8080", 1),
-            "robopass.example:8080",
-        ),
-        (
-            format!("https://me@robopass.example/r/{id}"),
-            "robopass.example",
-        ),
-        (
-            format!("https://robopass%2Eexample/r/{id}"),
-            "robopass%2eexample",
-        ),
-    ];
-    for (link, host) in &foreign {
-        let resp = app.get(&format!("/?id={}", helpers::urlencode(link))).await;
-        assert_eq!(resp.status(), 400, "{link}");
-        assert!(resp.text().await.unwrap().contains(host), "{link}");
-        let v = app
-            .get_json(&format!("/api/v1/verify?code={}", helpers::urlencode(link)))
-            .await;
-        assert_eq!(v["verdict"], "foreign_host", "{link}: {v}");
-        assert_eq!(v["host"], *host, "{link}: {v}");
-    }
+}
+
+fn robot_of(id: &str) -> Said {
+    Said::Robot(id.to_string())
 }
 helpers::on_both!(the_lookup_box_and_the_verifier_agree_on_every_link);
 
