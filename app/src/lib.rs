@@ -13,9 +13,6 @@ pub mod pages;
 pub mod request;
 pub mod server_fns;
 
-#[cfg(feature = "ssr")]
-pub mod verdict;
-
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

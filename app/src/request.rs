@@ -87,8 +87,13 @@ pub fn label_verdict(
         return None;
     }
     let registry = leptos::prelude::use_context::<registry::Registry>()?;
-    let verdict = crate::verdict::registry_link(id, token, registry.keys());
-    Some((verdict.kind(), verdict.message(lang, "")))
+    let verdict = crate::domain::verdict::registry_link(id, token, |id, token| {
+        registry.keys().verify(id, token)
+    });
+    Some((
+        verdict.kind(),
+        crate::i18n::verdict::message(&verdict, lang, ""),
+    ))
 }
 
 #[cfg(not(feature = "ssr"))]

@@ -8,6 +8,7 @@ pub mod profile;
 pub mod record;
 pub mod robot_id;
 pub mod status;
+pub mod verdict;
 pub mod vocabulary;
 
 pub use lang::Lang;

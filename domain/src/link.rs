@@ -35,14 +35,11 @@ pub fn looks_like_url(s: &str) -> bool {
 /// `hosts`: the registry's host names, with the port when it is not the scheme's default
 /// (on the server, [`OurHosts::names`]).
 pub fn owner<'a, H: AsRef<str>>(text: &'a str, hosts: &[H]) -> Owner<'a> {
-    let text = text.trim();
-    let (scheme, rest) = match text.find("://") {
-        Some(i) => (text[..i].to_ascii_lowercase(), &text[i + 3..]),
-        None => ("https".to_string(), text),
-    };
-    // Browsers end the host at a backslash too (`https://evil.example\@portal/`).
-    let end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
+    let Split {
+        scheme,
+        authority,
+        after,
+    } = split(text);
     // `user@host`: only what follows the last `@` is the host, and a link with a user name in
     // it is never ours (it is how a foreign host is dressed up as ours).
     let (user, host_port) = match authority.rfind('@') {
@@ -72,15 +69,47 @@ pub fn owner<'a, H: AsRef<str>>(text: &'a str, hosts: &[H]) -> Owner<'a> {
         .iter()
         .any(|h| h.as_ref().eq_ignore_ascii_case(host_port))
     {
-        let after = &rest[end..];
-        let path_end = after.find(['?', '#']).unwrap_or(after.len());
         Owner::Ours {
-            path: &after[..path_end],
+            path: path_and_query(after).0,
         }
     } else {
         Owner::Foreign {
             host: host_port.to_string(),
         }
+    }
+}
+
+/// A link cut where a browser cuts it: the scheme (lower case; `https` when the link has none),
+/// the authority (up to the first `/`, `\`, `?` or `#`: browsers end the host at a backslash
+/// too, `https://evil.example\@portal/`), and what follows it.
+pub struct Split<'a> {
+    pub scheme: String,
+    pub authority: &'a str,
+    pub after: &'a str,
+}
+
+/// `text` (trimmed) cut into its [`Split`] parts.
+pub fn split(text: &str) -> Split<'_> {
+    let text = text.trim();
+    let (scheme, rest) = match text.find("://") {
+        Some(i) => (text[..i].to_ascii_lowercase(), &text[i + 3..]),
+        None => ("https".to_string(), text),
+    };
+    let end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
+    Split {
+        scheme,
+        authority: &rest[..end],
+        after: &rest[end..],
+    }
+}
+
+/// What follows a link's authority, as its path and its query (without `?`); the fragment is
+/// dropped.
+pub fn path_and_query(after: &str) -> (&str, Option<&str>) {
+    let after = after.split('#').next().unwrap_or_default();
+    match after.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (after, None),
     }
 }
 

@@ -29,30 +29,7 @@ fn message(id: &RobotId, kid: &str) -> Vec<u8> {
     format!("robopass-label-v1:{id}:{kid}").into_bytes()
 }
 
-/// The answer to "was this label issued by the registry?".
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SigCheck {
-    /// Signed by one of the registry's keys; `retired` when that key is no longer used to sign.
-    Valid { kid: String, retired: bool },
-    /// Well formed, but no key of the registry has this id.
-    UnknownKey { kid: String },
-    /// A key of the registry, but the signature does not match this ID.
-    BadSignature { kid: String },
-    /// Not of the `KID.SIG` form at all.
-    Malformed,
-}
-
-impl SigCheck {
-    /// Machine name of why a label is not the registry's (`None` when it is).
-    pub fn problem(&self) -> Option<&'static str> {
-        match self {
-            SigCheck::Valid { .. } => None,
-            SigCheck::UnknownKey { .. } => Some("unknown_key"),
-            SigCheck::BadSignature { .. } => Some("bad_signature"),
-            SigCheck::Malformed => Some("malformed_signature"),
-        }
-    }
-}
+pub use crate::domain::verdict::SigCheck;
 
 /// A public key as published at `/.well-known/robopass-keys.json`.
 #[derive(Clone, Debug, Serialize)]
@@ -252,5 +229,229 @@ mod tests {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || "/.:".contains(c)));
         assert!(!format!("{ring:?}").contains(&format!("{:?}", key(7).to_bytes())));
+    }
+}
+
+/// The verdict rules (`domain::verdict`) with the registry's own keys.
+#[cfg(test)]
+mod verdict_tests {
+    use super::Keyring;
+    use crate::domain::link::OurHosts;
+    use crate::domain::verdict::{judge, Verdict};
+    use crate::domain::RobotId;
+    use ed25519_dalek::SigningKey;
+
+    fn judge_with(text: &str, hosts: &OurHosts, keys: &Keyring) -> Verdict {
+        judge(text, hosts, |id, token| keys.verify(id, token))
+    }
+
+    const ID: &str = "CNSEJ5SE027600000000000000001";
+
+    fn ring() -> Keyring {
+        Keyring::new(SigningKey::from_bytes(&[3; 32]), vec![])
+    }
+
+    /// A registry reached over plain http (a link's scheme does not matter).
+    fn hosts() -> OurHosts {
+        OurHosts::new("http://127.0.0.1:3000", ["robopass.example".to_string()])
+    }
+
+    /// A registry reached over https: a plain http link to it is not genuine.
+    fn https_hosts() -> OurHosts {
+        OurHosts::new("https://robopass.example", ["127.0.0.1:3000".to_string()])
+    }
+
+    fn judged(text: &str) -> Verdict {
+        judge_with(text, &hosts(), &ring())
+    }
+
+    #[test]
+    fn an_official_label_is_verified() {
+        let id = RobotId::parse(ID).unwrap();
+        let url = ring().label_url("https://robopass.example", &id);
+        assert!(matches!(judged(&url), Verdict::VerifiedLabel { .. }));
+        // What a phone's browser makes of it after following it.
+        assert!(matches!(
+            judged(&url.replace("HTTPS://ROBOPASS.EXAMPLE", "https://robopass.example")),
+            Verdict::VerifiedLabel { .. }
+        ));
+        let next = judged(&url).next_page().unwrap();
+        assert_eq!(next, format!("/r/{ID}/{}", ring().sign(&id)));
+    }
+
+    #[test]
+    fn our_link_without_a_valid_signature_was_not_issued() {
+        assert_eq!(
+            judged(&format!("https://robopass.example/r/{ID}")),
+            Verdict::NotIssued {
+                id: ID.into(),
+                problem: "no_signature",
+                token: None
+            }
+        );
+        assert_eq!(
+            judged(&format!("https://robopass.example/r/{ID}"))
+                .next_page()
+                .unwrap(),
+            format!("/r/{ID}?label=unsigned")
+        );
+        let other = Keyring::new(SigningKey::from_bytes(&[4; 32]), vec![]);
+        let forged = other.label_url("http://127.0.0.1:3000", &RobotId::parse(ID).unwrap());
+        assert!(matches!(
+            judged(&forged),
+            Verdict::NotIssued {
+                problem: "unknown_key",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_link_elsewhere_is_foreign_and_names_the_host() {
+        assert_eq!(
+            judged(&format!("https://robopass-verify.example.com/r/{ID}")),
+            Verdict::ForeignHost {
+                host: "robopass-verify.example.com".into(),
+                id: Some(ID.into())
+            }
+        );
+        // The userinfo trick: the host is what follows `@`.
+        assert!(matches!(
+            judged(&format!("https://robopass.example@evil.example/r/{ID}")),
+            Verdict::ForeignHost { host, .. } if host == "evil.example"
+        ));
+        assert_eq!(
+            judged("https://shop.example/buy?robot=none"),
+            Verdict::ForeignHost {
+                host: "shop.example".into(),
+                id: None
+            }
+        );
+    }
+
+    #[test]
+    fn only_our_exact_host_port_and_scheme_count() {
+        let id = RobotId::parse(ID).unwrap();
+        let label = ring().label_url("https://robopass.example", &id);
+        // Another port on our host name is another server.
+        let other_port = label.replace("ROBOPASS.EXAMPLE", "ROBOPASS.EXAMPLE:8080");
+        assert!(
+            matches!(judged(&other_port), Verdict::ForeignHost { host, .. } if host == "robopass.example:8080")
+        );
+        // Plain http to an https registry: not a genuine label, whatever its signature.
+        let (https, keys) = (https_hosts(), ring());
+        let insecure = label.replace("HTTPS://", "HTTP://");
+        let v = judge_with(&insecure, &https, &keys);
+        assert!(
+            matches!(
+                v,
+                Verdict::NotIssued {
+                    problem: "insecure_link",
+                    ..
+                }
+            ),
+            "{v:?}"
+        );
+        assert_eq!(v.next_page().unwrap(), format!("/r/{ID}?label=unsigned"));
+        assert!(matches!(
+            judge_with(&label, &https, &keys),
+            Verdict::VerifiedLabel { .. }
+        ));
+    }
+
+    /// One table of links, through the lookup box's rule and the verdict's: they agree on
+    /// whose each link is, the robot it names, and the host a foreign one is named by.
+    #[test]
+    fn the_lookup_box_and_the_verdict_follow_one_rule() {
+        let id = RobotId::parse(ID).unwrap();
+        let label = ring().label_url("https://robopass.example", &id);
+        let ours = [
+            label.clone(),
+            format!("https://robopass.example/r/{ID}"),
+            format!("https://robopass.example:443/R/{ID}"),
+            format!("robopass.example/r/{ID}"),
+            format!("http://127.0.0.1:3000/r/{ID}"),
+        ];
+        let foreign = [
+            (
+                label.replace("ROBOPASS.EXAMPLE", "ROBOPASS.EXAMPLE:8080"),
+                "robopass.example:8080",
+            ),
+            (format!("https://127.0.0.1/r/{ID}"), "127.0.0.1"),
+            (
+                format!("https://me@robopass.example/r/{ID}"),
+                "robopass.example",
+            ),
+            (
+                format!("https://robopass.example@evil.example/r/{ID}"),
+                "evil.example",
+            ),
+            (
+                format!("https://evil.example\\@robopass.example/r/{ID}"),
+                "evil.example",
+            ),
+            (
+                format!("https://robopass%2Eexample/r/{ID}"),
+                "robopass%2eexample",
+            ),
+            (
+                format!("https://robopass.ex\u{430}mple/r/{ID}"),
+                "robopass.ex[U+0430]mple",
+            ),
+        ];
+        let hosts = hosts();
+        for link in &ours {
+            assert_eq!(
+                RobotId::parse_lookup(link, hosts.names()),
+                Ok(id.clone()),
+                "{link}"
+            );
+            let v = judged(link);
+            assert!(
+                matches!(&v, Verdict::VerifiedLabel { id: i, .. } | Verdict::NotIssued { id: i, .. } if i == ID),
+                "{link}: {v:?}"
+            );
+        }
+        for (link, host) in &foreign {
+            assert_eq!(
+                RobotId::parse_lookup(link, hosts.names()),
+                Err(crate::domain::IdError::ForeignUrl {
+                    host: host.to_string()
+                }),
+                "{link}"
+            );
+            assert_eq!(
+                judged(link),
+                Verdict::ForeignHost {
+                    host: host.to_string(),
+                    id: Some(ID.into())
+                },
+                "{link}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_text_is_an_id_or_says_why_not() {
+        assert_eq!(
+            judged("cnsej5se0276-00000000000000001"),
+            Verdict::RobotId { id: ID.into() }
+        );
+        assert!(matches!(
+            judged("WIFI:S:cafe;T:WPA;P:secret;;"),
+            Verdict::NotARobotId { .. }
+        ));
+        assert!(matches!(
+            judged("hello, world"),
+            Verdict::NotARobotId {
+                problem: "invalid_character"
+            }
+        ));
+        assert!(matches!(
+            judged("https://robopass.example/about"),
+            Verdict::NotARobotId {
+                problem: "not_a_profile_url"
+            }
+        ));
     }
 }

@@ -137,8 +137,7 @@ mod tests {
         ] {
             keys.insert(format!("verdict.title.{k}"));
         }
-        #[cfg(feature = "ssr")]
-        for p in crate::verdict::PROBLEMS {
+        for p in crate::domain::verdict::PROBLEMS {
             keys.insert(format!("verdict.problem.{p}"));
         }
         for s in crate::domain::Segment::ALL {

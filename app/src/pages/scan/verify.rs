@@ -22,8 +22,8 @@ struct Shown {
 
 #[cfg(feature = "ssr")]
 fn judge_all(codes: &[String], lang: Lang) -> Vec<Shown> {
+    use crate::domain::verdict::Verdict;
     use crate::i18n::verdict::finding;
-    use crate::verdict::Verdict;
     let Some(registry) = use_context::<registry::Registry>() else {
         return Vec::new();
     };
