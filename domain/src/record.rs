@@ -84,6 +84,21 @@ impl EntryKind {
     }
 }
 
+/// One entry as it is stored: its place in the robot's chain and the exact text its hash covers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stored {
+    pub seq: i64,
+    pub kind: EntryKind,
+    pub occurred_at: String,
+    pub filed_by: i64,
+    /// The details as stored (JSON text): what the hash covers, byte for byte.
+    pub details: String,
+    pub corrects_seq: Option<i64>,
+    pub prev_hash: String,
+    pub hash: String,
+    pub hash_version: i64,
+}
+
 /// What the `robots` row caches about its record: changed by the fold ([`Projection::apply`])
 /// and by the registry's writer of the record, nothing else.
 #[derive(Clone, Debug, PartialEq)]

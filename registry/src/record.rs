@@ -4,7 +4,7 @@
 //! drift apart. [`verify`] recomputes a robot's chain from its stored rows.
 
 use crate::db::record::{self as rows, Robots};
-pub use crate::domain::record::{Entry, EntryKind, Projection, GENESIS_HASH};
+pub use crate::domain::record::{Entry, EntryKind, Projection, Stored, GENESIS_HASH};
 use crate::domain::{Problem, RobotId};
 use crate::{Error, Registry};
 use sha2::{Digest, Sha256};
@@ -18,21 +18,6 @@ const CHECK_CHUNK: i64 = 2_000;
 /// What the hash of a new entry covers (see [`entry_hash`]). Stored with each entry, so a
 /// later change of what it covers leaves the old entries checkable.
 pub const HASH_VERSION: i64 = 2;
-
-/// One entry as it is stored: its place in the robot's chain and the exact text its hash covers.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Stored {
-    pub seq: i64,
-    pub kind: EntryKind,
-    pub occurred_at: String,
-    pub filed_by: i64,
-    /// The details as stored (JSON text): what the hash covers, byte for byte.
-    pub details: String,
-    pub corrects_seq: Option<i64>,
-    pub prev_hash: String,
-    pub hash: String,
-    pub hash_version: i64,
-}
 
 /// Fold `entry` into `projection` (the robot `robot_id`'s, as it stands) and chain it: the
 /// entry as it is to be stored, with the projection moved on to it.

@@ -3,9 +3,8 @@
 
 use super::batch::{Batch, Val};
 use super::Backend;
-use crate::domain::record::{EntryKind, Projection};
+use crate::domain::record::{EntryKind, Projection, Stored};
 use crate::domain::Lifecycle;
-use crate::record::Stored;
 use sqlx::{Any, Transaction};
 
 /// The columns of an entry, in the order of [`entry_values`].
