@@ -28,11 +28,17 @@ pub enum Problem {
     // Who is asking.
     Unauthenticated,
     TooManyAttempts,
+    WrongCredentials,
+    // An account's details.
+    BadEmail,
+    WeakPassword,
+    BadName,
+    EmailTaken,
 }
 
 impl Problem {
     /// Every problem, for checks that each has its words.
-    pub const ALL: [Problem; 18] = [
+    pub const ALL: [Problem; 23] = [
         Problem::TooLarge,
         Problem::NotAnImage,
         Problem::TooManyPixels,
@@ -51,6 +57,11 @@ impl Problem {
         Problem::Unavailable,
         Problem::Unauthenticated,
         Problem::TooManyAttempts,
+        Problem::WrongCredentials,
+        Problem::BadEmail,
+        Problem::WeakPassword,
+        Problem::BadName,
+        Problem::EmailTaken,
     ];
 
     /// The stable machine name (the API's `error.code`).
@@ -74,6 +85,11 @@ impl Problem {
             Problem::Unavailable => "unavailable",
             Problem::Unauthenticated => "unauthenticated",
             Problem::TooManyAttempts => "too_many_attempts",
+            Problem::WrongCredentials => "wrong_credentials",
+            Problem::BadEmail => "bad_email",
+            Problem::WeakPassword => "weak_password",
+            Problem::BadName => "bad_name",
+            Problem::EmailTaken => "email_taken",
         }
     }
 

@@ -5,6 +5,7 @@
 /// The domain crate, under the path these modules have always used.
 pub(crate) use ::domain;
 
+pub mod accounts;
 mod db;
 pub mod error;
 pub mod labels;

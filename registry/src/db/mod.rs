@@ -3,6 +3,7 @@
 //! Runs on SQLite and PostgreSQL through sqlx's Any driver; the integration suite runs on both,
 //! which keeps every statement portable.
 
+mod accounts;
 pub mod batch;
 mod lookup_pool;
 mod organisations;
@@ -11,6 +12,7 @@ pub mod record;
 mod reference;
 mod robots;
 
+pub use accounts::*;
 pub use lookup_pool::LookupPool;
 pub use organisations::*;
 pub use recalls::*;

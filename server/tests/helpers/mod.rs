@@ -24,6 +24,8 @@ pub struct TestApp {
     pub pool: Pool,
     /// The registry the server runs on, for use cases without an HTTP route yet.
     pub registry: registry::Registry,
+    /// Where its database is, for a second instance on the same one.
+    pub database_url: String,
     pub page_cache: Option<std::sync::Arc<server::middleware::page_cache::PageCache>>,
     demo: Vec<(Status, String)>,
     all: HashSet<String>,
@@ -233,6 +235,7 @@ async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> Tes
             .unwrap(),
         pool,
         registry: registry.clone(),
+        database_url,
         page_cache,
         demo,
         all,
