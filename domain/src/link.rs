@@ -204,9 +204,9 @@ impl OurHosts {
         if host.len() > 260 {
             return false;
         }
-        let host = host.to_ascii_lowercase();
-        let host = without_default_port(&host, self.scheme());
-        self.names.iter().any(|n| n == host)
+        // Asked on every request: compared without making a lower-case copy.
+        let host = without_default_port(host, self.scheme());
+        self.names.iter().any(|n| n.eq_ignore_ascii_case(host))
     }
 }
 

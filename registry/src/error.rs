@@ -3,7 +3,7 @@
 
 use crate::domain::{IdError, Problem};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {
     /// A robot ID that is not one, and why.
     #[error(transparent)]

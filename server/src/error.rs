@@ -96,10 +96,6 @@ impl Failure {
         self.beside.insert(key.to_string(), value);
         self
     }
-
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
 }
 
 impl IntoResponse for Failure {
@@ -205,18 +201,7 @@ mod tests {
         for (error, status, code) in cases {
             let mut said = Vec::new();
             for lang in Lang::ALL {
-                let again = match &error {
-                    Error::TooMany { retry_after_s } => Error::TooMany {
-                        retry_after_s: *retry_after_s,
-                    },
-                    Error::Invalid(p) => Error::Invalid(*p),
-                    Error::NotFound(p) => Error::NotFound(*p),
-                    Error::Forbidden(p) => Error::Forbidden(*p),
-                    Error::Conflict(p) => Error::Conflict(*p),
-                    Error::Unauthenticated => Error::Unauthenticated,
-                    _ => Error::Unavailable,
-                };
-                let response = Failure::new(again, lang, Form::Json).into_response();
+                let response = Failure::new(error.clone(), lang, Form::Json).into_response();
                 let retry = response.headers().get(header::RETRY_AFTER).cloned();
                 let (got, text) = body(response).await;
                 assert_eq!(got.as_u16(), status, "{code}");

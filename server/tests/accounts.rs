@@ -70,10 +70,25 @@ async fn sessions_are_shared_stored_as_hashes_and_end_as_asked(app: &TestApp) {
     assert_eq!(accounts::person(here, &stored).await.unwrap(), None);
     assert_eq!(accounts::person(here, "").await.unwrap(), None);
 
+    // A session that has expired is cleared away at the person's next sign-in.
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, person_id, created_at, expires_at)
+         VALUES ('expired', $1, '2020-01-01T00:00:00Z', '2020-02-01T00:00:00Z')",
+    )
+    .bind(person)
+    .execute(&app.pool)
+    .await
+    .unwrap();
     // Each sign-in is a new session; signing out there ends it here.
     let second = accounts::sign_in(&there, "ada@example.com", PASSWORD)
         .await
         .unwrap();
+    let expired: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = 'expired'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(expired, 0, "expired sessions are cleared at sign-in");
     assert_ne!(second.token, first.token);
     accounts::sign_out(&there, &second.token).await.unwrap();
     assert_eq!(accounts::person(here, &second.token).await.unwrap(), None);

@@ -61,6 +61,7 @@ pub async fn set_password(
     Ok(())
 }
 
+/// A new session for `person`; their sessions that have expired are cleared away on the way.
 pub async fn insert_session(
     pool: &Pool,
     token_hash: &str,
@@ -68,6 +69,11 @@ pub async fn insert_session(
     now: &str,
     expires_at: &str,
 ) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND expires_at <= $2")
+        .bind(person)
+        .bind(now)
+        .execute(pool)
+        .await?;
     sqlx::query(
         "INSERT INTO sessions (token_hash, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
