@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export DATABASE_URL="sqlite://$work/robopass.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" DEMO_ROBOTS=0 RUST_LOG=warn
+# Mail is written here as .eml files (no SMTP server); the account tests open their links.
+export MAIL_DIR="$work/mail"
 # A fixed label-signing key: the labels the camera and photo tests read are the same every run.
 export SIGNING_KEY=7777777777777777777777777777777777777777777777777777777777777777
 server_pid=""

@@ -1,10 +1,16 @@
 //! The HTML shell, the router and the frame every page shares.
 
+use crate::components::layout::AccountNav;
 use crate::components::layout::LangSwitch;
 use crate::components::layout::SkipLink;
 use crate::domain::Lang;
 use crate::i18n::{detect_lang, tr};
 use crate::pages::{
+    account::{
+        confirm::ConfirmPage, overview::AccountPage, password::PasswordPage, reset::ResetPage,
+        sent::SentPage, sign_in::SignInPage, sign_up::SignUpPage,
+    },
+    incidents::{inbox::InboxPage, new::NewReportPage, report::ReportPage},
     labels::label::LabelPage,
     lookup::{home::HomePage, profile::ProfilePage},
     not_found::NotFoundPage,
@@ -65,6 +71,7 @@ pub fn App() -> impl IntoView {
                 </a>
                 <nav class="site-nav" aria-label=tr(lang, "site.nav")>
                     <a href="/scan">{tr(lang, "site.nav_scan")}</a>
+                    <AccountNav />
                 </nav>
                 <LangSwitch />
             </header>
@@ -90,6 +97,16 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("scan") view=ScanPage />
                     <Route path=StaticSegment("verify") view=VerifyPage />
+                    <Route path=StaticSegment("account") view=AccountPage />
+                    <Route path=(StaticSegment("account"), StaticSegment("sign-in")) view=SignInPage />
+                    <Route path=(StaticSegment("account"), StaticSegment("sign-up")) view=SignUpPage />
+                    <Route path=(StaticSegment("account"), StaticSegment("sent")) view=SentPage />
+                    <Route path=(StaticSegment("account"), StaticSegment("confirm")) view=ConfirmPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("account"), StaticSegment("password")) view=PasswordPage />
+                    <Route path=(StaticSegment("account"), StaticSegment("reset")) view=ResetPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("incidents"), StaticSegment("new")) view=NewReportPage />
+                    <Route path=(StaticSegment("incidents"), ParamSegment("reference")) view=ReportPage />
+                    <Route path=StaticSegment("inbox") view=InboxPage />
                     <Route
                         path=(StaticSegment("labels"), ParamSegment("id"))
                         view=LabelPage

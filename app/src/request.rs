@@ -131,3 +131,67 @@ pub fn redirect_to(path: &str, code: u16) {
     #[cfg(not(feature = "ssr"))]
     let _ = (path, code);
 }
+
+/// The person signed in on the request being rendered, as pages show them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Viewer {
+    pub display_name: String,
+    pub email: String,
+    pub confirmed: bool,
+    /// Each organisation they act for, with the role's machine name.
+    pub memberships: Vec<(String, &'static str)>,
+    /// How many things await them in their inbox.
+    pub inbox: i64,
+}
+
+/// Who is signed in, from the session the server found for this request. Pages that show it
+/// are personal: the server's page cache never keeps them (it does not take requests that
+/// carry a session cookie).
+#[cfg(feature = "ssr")]
+pub fn viewer() -> Option<Viewer> {
+    leptos::prelude::use_context::<http::request::Parts>()?
+        .extensions
+        .get::<registry::accounts::SignedIn>()
+        .map(|s| Viewer {
+            display_name: s.person.display_name.clone(),
+            email: s.person.email.clone(),
+            confirmed: s.person.confirmed,
+            memberships: s
+                .person
+                .memberships
+                .iter()
+                .map(|m| {
+                    use crate::domain::vocabulary::Word;
+                    (m.org_name.clone(), m.role.name())
+                })
+                .collect(),
+            inbox: s.inbox,
+        })
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn viewer() -> Option<Viewer> {
+    None
+}
+
+/// The path and query of the request being rendered (what a sign-in link comes back to).
+#[cfg(feature = "ssr")]
+pub fn here() -> String {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.uri.path_and_query().map(|pq| pq.as_str().to_string()))
+        .unwrap_or_else(|| "/".into())
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn here() -> String {
+    "/".into()
+}
+
+/// `next` from the query when it is a path on this site; `/` otherwise.
+pub fn next_path() -> String {
+    query_values("next")
+        .into_iter()
+        .next()
+        .filter(|n| crate::domain::link::is_local_path(n))
+        .unwrap_or_else(|| "/".into())
+}

@@ -1,6 +1,8 @@
 //! Robot Passport's domain: the rules and vocabulary that the server and the browser share.
 //! No I/O, no UI, no words for people (those are the app's): this crate compiles to wasm.
 
+pub mod account;
+pub mod incident;
 pub mod lang;
 pub mod link;
 pub mod problem;

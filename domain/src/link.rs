@@ -210,6 +210,18 @@ impl OurHosts {
     }
 }
 
+/// A path on this site and nothing else: `/` then anything but a second `/` or `\`, and no
+/// control characters or spaces (browsers drop tabs and newlines, which would turn `/\t/host`
+/// into `//host`, another site), at most 2,048 bytes. Where a form or a switch sends a person
+/// back to (`next`), so that it cannot be used to send people elsewhere.
+pub fn is_local_path(next: &str) -> bool {
+    let mut chars = next.chars();
+    next.len() <= 2048
+        && chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && next.chars().all(|c| c.is_ascii_graphic())
+}
+
 /// The robot ID and label token (`KID.SIG`) of a profile path: `/r/{ID}`, `/R/{ID}` (as
 /// printed on labels, in capitals for a smaller QR code) or either with `/{TOKEN}` after it;
 /// empty segments are skipped as browsers and servers do. The ID is still percent-encoded.

@@ -34,11 +34,40 @@ pub enum Problem {
     WeakPassword,
     BadName,
     EmailTaken,
+    MissingPassword,
+    /// A link from a message that has expired or been used.
+    BadLink,
+    /// A form sent from another site (a forged request).
+    CrossSite,
+    /// A role that is not what the organisation is.
+    WrongRole,
+    /// No account with that e-mail address (for administrators only).
+    NoSuchPerson,
+    // An incident report.
+    /// When it happened: missing, unreadable or in the future.
+    BadTime,
+    MissingPlace,
+    MissingCategory,
+    MissingSeverity,
+    MissingDescription,
+    TextTooLong,
+    /// Contact by phone asked for, and no number.
+    MissingPhone,
+    MissingContact,
+    TooManyPhotos,
+    /// Nothing to add: no note and no photo.
+    MissingNote,
+    /// The signed-in person may not see or do this (or there is no such report: the same answer).
+    NotAllowed,
+    /// A step the report's workflow does not allow from where it stands.
+    BadStep,
+    MissingReason,
+    AlreadyConfirmed,
 }
 
 impl Problem {
     /// Every problem, for checks that each has its words.
-    pub const ALL: [Problem; 23] = [
+    pub const ALL: [Problem; 42] = [
         Problem::TooLarge,
         Problem::NotAnImage,
         Problem::TooManyPixels,
@@ -62,6 +91,25 @@ impl Problem {
         Problem::WeakPassword,
         Problem::BadName,
         Problem::EmailTaken,
+        Problem::MissingPassword,
+        Problem::BadLink,
+        Problem::CrossSite,
+        Problem::WrongRole,
+        Problem::NoSuchPerson,
+        Problem::BadTime,
+        Problem::MissingPlace,
+        Problem::MissingCategory,
+        Problem::MissingSeverity,
+        Problem::MissingDescription,
+        Problem::TextTooLong,
+        Problem::MissingPhone,
+        Problem::MissingContact,
+        Problem::TooManyPhotos,
+        Problem::MissingNote,
+        Problem::NotAllowed,
+        Problem::BadStep,
+        Problem::MissingReason,
+        Problem::AlreadyConfirmed,
     ];
 
     /// The stable machine name (the API's `error.code`).
@@ -90,6 +138,25 @@ impl Problem {
             Problem::WeakPassword => "weak_password",
             Problem::BadName => "bad_name",
             Problem::EmailTaken => "email_taken",
+            Problem::MissingPassword => "missing_password",
+            Problem::BadLink => "bad_link",
+            Problem::CrossSite => "cross_site",
+            Problem::WrongRole => "wrong_role",
+            Problem::NoSuchPerson => "no_such_person",
+            Problem::BadTime => "bad_time",
+            Problem::MissingPlace => "missing_place",
+            Problem::MissingCategory => "missing_category",
+            Problem::MissingSeverity => "missing_severity",
+            Problem::MissingDescription => "missing_description",
+            Problem::TextTooLong => "text_too_long",
+            Problem::MissingPhone => "missing_phone",
+            Problem::MissingContact => "missing_contact",
+            Problem::TooManyPhotos => "too_many_photos",
+            Problem::MissingNote => "missing_note",
+            Problem::NotAllowed => "not_allowed",
+            Problem::BadStep => "bad_step",
+            Problem::MissingReason => "missing_reason",
+            Problem::AlreadyConfirmed => "already_confirmed",
         }
     }
 

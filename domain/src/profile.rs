@@ -107,6 +107,9 @@ pub struct ComplaintChannel {
     pub operator_contact: Option<String>,
     pub regulator: String,
     pub regulator_hotline: String,
+    /// Incidents a regulator confirmed into the robot's record in the last 12 months.
+    #[serde(default)]
+    pub confirmed_incidents_12m: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

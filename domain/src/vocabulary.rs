@@ -16,6 +16,11 @@ pub trait Word: Copy + VariantArray + Into<&'static str> + 'static {
         self.into()
     }
 
+    /// Every word of the family, in its order.
+    fn all() -> &'static [Self] {
+        Self::VARIANTS
+    }
+
     /// The word whose machine name is `name`.
     fn from_name(name: &str) -> Option<Self> {
         Self::VARIANTS.iter().copied().find(|w| w.name() == name)
@@ -81,6 +86,18 @@ words! {
         CollisionInjury, Fall, Malfunction, UnsafeBehaviour, Privacy, PropertyDamage,
         SuspectedTampering, SuspectedFakeLabel, Other,
     }
+    /// What a person does for an organisation (and what kind of organisation it is).
+    OrgRole = "org_role" { Operator, Venue, Manufacturer, ServiceProvider, Recycler, Regulator }
+    /// How bad an incident was.
+    Severity = "severity" { Minor, Serious, Critical }
+    /// Where an incident report stands.
+    IncidentStatus = "incident_status" { Submitted, Acknowledged, Investigating, Resolved, Dismissed }
+    /// One step in a report's history.
+    IncidentEventKind = "incident_event" {
+        Submitted, InformationAdded, Acknowledged, Investigating, Resolved, Dismissed, Confirmed,
+    }
+    /// How a reporter would like to be contacted.
+    ContactPreference = "contact_preference" { Email, Phone, NoContact }
 }
 
 impl Role {

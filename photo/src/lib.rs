@@ -1,5 +1,6 @@
-//! Reading QR codes from photos: what a phone uploads, decoded within fixed bounds (bytes,
-//! pixels, memory) and read at a few fixed sizes. No I/O and no words for people; the server
+//! Photos from phones: reading the QR codes in what the scanner uploads, decoded within fixed
+//! bounds (bytes, pixels, memory) and read at a few fixed sizes; and writing a report's photos
+//! again without their metadata (`reencode`). No I/O and no words for people; the server
 //! runs it in a child process with a CPU budget (`robopass decode-photo`).
 //!
 //! A crate of its own so that it is built optimised in test builds too: generic image code is
@@ -9,6 +10,8 @@
 use domain::Problem;
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 use std::io::Cursor;
+
+pub mod reencode;
 
 /// Largest photo accepted, in bytes (a 12-megapixel phone JPEG is 3–8 MB).
 pub const MAX_PHOTO_BYTES: usize = 12 * 1024 * 1024;

@@ -5,18 +5,20 @@
 //! sessions table signs no one in, and every instance on the same database knows each session.
 
 use crate::db;
+use crate::domain::vocabulary::{OrgRole, Word};
 use crate::domain::Problem;
+use crate::throttle::{address_key, Throttle};
 use crate::{Database, Error};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 use std::sync::LazyLock;
 
-/// Shortest password accepted.
-pub const MIN_PASSWORD_CHARS: usize = 12;
-/// Longest password read: bounds the work a request can ask for.
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+pub use crate::domain::account::{
+    MAX_EMAIL_BYTES, MAX_NAME_CHARS, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS,
+};
 /// How long a session lasts without signing in again.
 pub const SESSION_DAYS: i64 = 30;
 
@@ -77,9 +79,9 @@ pub fn email_key(email: &str) -> String {
 
 /// An e-mail address as people type them: something before one `@`, a domain with a dot after
 /// it, no spaces, at most 254 characters.
-fn check_email(email: &str) -> Result<(), Error> {
+pub fn check_email(email: &str) -> Result<(), Error> {
     let email = email.trim();
-    let ok = email.len() <= 254
+    let ok = email.len() <= MAX_EMAIL_BYTES
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && matches!(email.split_once('@'), Some((local, domain))
             if !local.is_empty() && !domain.contains('@') && domain.contains('.')
@@ -91,19 +93,31 @@ fn check_email(email: &str) -> Result<(), Error> {
     }
 }
 
-fn check_password(password: &str) -> Result<(), Error> {
+/// A display name: 1 to [`MAX_NAME_CHARS`] characters once trimmed, no control characters.
+pub fn check_name(name: &str) -> Result<&str, Error> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(Error::Invalid(Problem::BadName));
+    }
+    Ok(name)
+}
+
+pub fn check_password(password: &str) -> Result<(), Error> {
     if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
         return Err(Error::Invalid(Problem::WeakPassword));
     }
     Ok(())
 }
 
-fn now() -> time::OffsetDateTime {
+pub(crate) fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
 
 /// A time as the accounts tables keep it, which sorts as it reads.
-fn stamp(t: time::OffsetDateTime) -> String {
+pub(crate) fn stamp(t: time::OffsetDateTime) -> String {
     let format =
         time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     t.format(&format).unwrap_or_default()
@@ -120,6 +134,26 @@ pub struct Person {
     pub email: String,
     pub display_name: String,
     pub confirmed: bool,
+    /// The organisations they act for, and in what role (empty for a citizen).
+    pub memberships: Vec<Membership>,
+}
+
+/// A role a person holds at an organisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub org_id: i64,
+    pub org_name: String,
+    pub role: OrgRole,
+}
+
+/// The person a request's session is, with the session's token (to end it, or to keep it
+/// when the password changes). Put on the request by the server; never shown.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub person: Person,
+    pub token: std::sync::Arc<str>,
+    /// How many things await them in their inbox.
+    pub inbox: i64,
 }
 
 /// A session just begun: `token` goes to the browser (in a cookie) and is not kept.
@@ -140,10 +174,7 @@ pub async fn add_person(
 ) -> Result<i64, Error> {
     check_email(email)?;
     check_password(password)?;
-    let name = display_name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(Error::Invalid(Problem::BadName));
-    }
+    let name = check_name(display_name)?;
     let hash = hash_password(password).await?;
     let now = stamp(now());
     db::insert_person(
@@ -160,20 +191,34 @@ pub async fn add_person(
 }
 
 /// Sign in: a new session when the password is the person's. A wrong password and an unknown
-/// e-mail are the same error, after the same work.
-pub async fn sign_in(database: &Database, email: &str, password: &str) -> Result<Session, Error> {
+/// e-mail are the same error, after the same work. Each attempt counts against the client's
+/// address and the account's e-mail key (known or not, alike) before any hashing.
+pub async fn sign_in(
+    database: &Database,
+    throttle: &Throttle,
+    client: IpAddr,
+    email: &str,
+    password: &str,
+) -> Result<Session, Error> {
+    let key = email_key(email);
+    let address = format!("sign-in:address:{}", address_key(client));
+    let account = format!("sign-in:account:{}", bounded(&key));
+    throttle
+        .hit(
+            database,
+            &[
+                (address.as_str(), throttle.per_address),
+                (account.as_str(), throttle.per_account),
+            ],
+        )
+        .await?;
     let wrong = Error::Invalid(Problem::WrongCredentials);
-    if password.len() > MAX_PASSWORD_BYTES {
+    if password.len() > MAX_PASSWORD_BYTES || key.len() > MAX_EMAIL_BYTES {
         return Err(wrong);
     }
-    let (person, stored) = match db::password_of(database.pool(), &email_key(email)).await? {
+    let (person, stored) = match db::password_of(database.pool(), &key).await? {
         Some((person, stored)) => (Some(person), stored),
-        None => {
-            let nobody = NOBODY
-                .get_or_try_init(|| hash_password("no one has this password"))
-                .await?;
-            (None, nobody.clone())
-        }
+        None => (None, nobody().await?),
     };
     let matches = password_matches(stored, password).await?;
     let Some(person) = person.filter(|_| matches) else {
@@ -182,12 +227,226 @@ pub async fn sign_in(database: &Database, email: &str, password: &str) -> Result
     begin_session(database, person).await
 }
 
-async fn begin_session(database: &Database, person: i64) -> Result<Session, Error> {
+/// The hash an unknown e-mail's password is checked against.
+async fn nobody() -> Result<String, Error> {
+    NOBODY
+        .get_or_try_init(|| hash_password("no one has this password"))
+        .await
+        .cloned()
+}
+
+/// A bucket's name stays short whatever was typed.
+fn bounded(key: &str) -> &str {
+    let mut end = key.len().min(MAX_EMAIL_BYTES);
+    while !key.is_char_boundary(end) {
+        end -= 1;
+    }
+    &key[..end]
+}
+
+/// Count a message sent to `email` on a client's request (sign-up, a reset): a person cannot
+/// flood an address with mail, nor a client the portal's mail.
+async fn count_mail(
+    database: &Database,
+    throttle: &Throttle,
+    client: IpAddr,
+    email: &str,
+) -> Result<(), Error> {
+    let address = format!("mail:address:{}", address_key(client));
+    let account = format!("mail:account:{}", bounded(&email_key(email)));
+    throttle
+        .hit(
+            database,
+            &[
+                (address.as_str(), throttle.per_address),
+                (account.as_str(), throttle.per_account),
+            ],
+        )
+        .await
+}
+
+/// What signing up did, for the message to send: either way the page says only that a
+/// message was sent.
+#[derive(Clone, Debug)]
+pub enum SignUp {
+    /// A new account: the link in `token` confirms the address.
+    New { person: Person, token: String },
+    /// The address has an account already: its owner is told so, with a link to reset their
+    /// password. Nothing about the account changed.
+    Existing { person: Person },
+}
+
+/// Sign up with an e-mail, a name and a password. The password is hashed whether or not the
+/// address is taken, so the answer takes as long either way.
+pub async fn sign_up(
+    database: &Database,
+    throttle: &Throttle,
+    client: IpAddr,
+    email: &str,
+    display_name: &str,
+    password: &str,
+) -> Result<SignUp, Error> {
+    check_email(email)?;
+    let name = check_name(display_name)?;
+    check_password(password)?;
+    count_mail(database, throttle, client, email).await?;
+    let hash = hash_password(password).await?;
+    let now = stamp(now());
+    let key = email_key(email);
+    match db::insert_person(database.pool(), email.trim(), &key, name, &hash, None, &now).await? {
+        Some(id) => {
+            let token = new_link(database, id, Link::Confirm).await?;
+            let person = Person {
+                id,
+                email: email.trim().to_string(),
+                display_name: name.to_string(),
+                confirmed: false,
+                memberships: Vec::new(),
+            };
+            Ok(SignUp::New { person, token })
+        }
+        None => {
+            let person = db::person_by_email(database.pool(), &key)
+                .await?
+                .map(Person::from)
+                .ok_or(Error::Unavailable)?;
+            Ok(SignUp::Existing { person })
+        }
+    }
+}
+
+/// What a link sent by mail does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// Confirms the address; lasts a day.
+    Confirm,
+    /// Sets a new password; lasts half an hour.
+    Reset,
+}
+
+impl Link {
+    fn purpose(self) -> &'static str {
+        match self {
+            Link::Confirm => "confirm",
+            Link::Reset => "reset",
+        }
+    }
+
+    /// How long the link works.
+    pub fn lifetime(self) -> time::Duration {
+        match self {
+            Link::Confirm => time::Duration::hours(24),
+            Link::Reset => time::Duration::minutes(30),
+        }
+    }
+}
+
+async fn new_link(database: &Database, person: i64, link: Link) -> Result<String, Error> {
+    let token = new_token();
+    let at = now();
+    db::insert_account_token(
+        database.pool(),
+        &token_hash(&token),
+        person,
+        link.purpose(),
+        &stamp(at),
+        &stamp(at + link.lifetime()),
+    )
+    .await?;
+    Ok(token)
+}
+
+/// A new confirmation link for a person whose address is not confirmed yet (`None` when it
+/// is). Counted like the sign-up's message.
+pub async fn resend_confirmation(
+    database: &Database,
+    throttle: &Throttle,
+    client: IpAddr,
+    person: &Person,
+) -> Result<Option<String>, Error> {
+    if person.confirmed {
+        return Ok(None);
+    }
+    count_mail(database, throttle, client, &person.email).await?;
+    Ok(Some(new_link(database, person.id, Link::Confirm).await?))
+}
+
+/// Confirm an address with the token from its link: once, while it lasts.
+pub async fn confirm(database: &Database, token: &str) -> Result<(), Error> {
+    let person = use_link(database, token, Link::Confirm).await?;
+    db::confirm_person(database.pool(), person, &stamp(now())).await?;
+    Ok(())
+}
+
+async fn use_link(database: &Database, token: &str, link: Link) -> Result<i64, Error> {
+    if token.is_empty() || token.len() > 128 {
+        return Err(Error::Invalid(Problem::BadLink));
+    }
+    db::use_account_token(
+        database.pool(),
+        &token_hash(token),
+        link.purpose(),
+        &stamp(now()),
+    )
+    .await?
+    .ok_or(Error::Invalid(Problem::BadLink))
+}
+
+/// Whether a link's token would still work (without using it).
+pub async fn link_works(database: &Database, token: &str, link: Link) -> Result<bool, Error> {
+    if token.is_empty() || token.len() > 128 {
+        return Ok(false);
+    }
+    Ok(db::account_token_usable(
+        database.pool(),
+        &token_hash(token),
+        link.purpose(),
+        &stamp(now()),
+    )
+    .await?)
+}
+
+/// Ask for a password reset: the person and the link's token when the address has an
+/// account, `None` when it has not (the page says the same either way).
+pub async fn request_reset(
+    database: &Database,
+    throttle: &Throttle,
+    client: IpAddr,
+    email: &str,
+) -> Result<Option<(Person, String)>, Error> {
+    check_email(email)?;
+    count_mail(database, throttle, client, email).await?;
+    let Some(person) = db::person_by_email(database.pool(), &email_key(email)).await? else {
+        return Ok(None);
+    };
+    let token = new_link(database, person.id, Link::Reset).await?;
+    Ok(Some((Person::from(person), token)))
+}
+
+/// Set a new password with a reset link's token: once, while it lasts. Every session of the
+/// person ends (whoever knew the old password is signed out), and the address counts as
+/// confirmed: the link reached it.
+pub async fn reset_password(database: &Database, token: &str, new: &str) -> Result<(), Error> {
+    check_password(new)?;
+    let hash = hash_password(new).await?;
+    let person = use_link(database, token, Link::Reset).await?;
+    db::set_password(database.pool(), person, &hash).await?;
+    db::confirm_person(database.pool(), person, &stamp(now())).await?;
+    db::delete_sessions(database.pool(), person).await?;
+    Ok(())
+}
+
+/// 32 random bytes, as URL-safe text.
+fn new_token() -> String {
     use base64::Engine as _;
     use rand::RngCore as _;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+async fn begin_session(database: &Database, person: i64) -> Result<Session, Error> {
+    let token = new_token();
     let at = now();
     db::insert_session(
         database.pool(),
@@ -206,13 +465,89 @@ pub async fn person(database: &Database, token: &str) -> Result<Option<Person>, 
     if token.is_empty() || token.len() > 128 {
         return Ok(None);
     }
-    let row = db::person_of_session(database.pool(), &token_hash(token), &stamp(now())).await?;
-    Ok(row.map(|r| Person {
-        id: r.id,
-        email: r.email,
-        display_name: r.display_name,
-        confirmed: r.confirmed_at.is_some(),
-    }))
+    let Some(row) =
+        db::person_of_session(database.pool(), &token_hash(token), &stamp(now())).await?
+    else {
+        return Ok(None);
+    };
+    let mut person = Person::from(row);
+    person.memberships = memberships(database, person.id).await?;
+    Ok(Some(person))
+}
+
+/// The roles `person` holds.
+pub async fn memberships(database: &Database, person: i64) -> Result<Vec<Membership>, Error> {
+    Ok(db::memberships_of(database.pool(), person)
+        .await?
+        .into_iter()
+        .filter_map(|(org_id, org_name, role)| {
+            Some(Membership {
+                org_id,
+                org_name,
+                role: OrgRole::from_name(&role)?,
+            })
+        })
+        .collect())
+}
+
+/// An organisation, as an administrator names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: i64,
+    pub name: String,
+    pub kind: OrgRole,
+}
+
+/// The organisations an administrator may mean by `name_or_id`: its number, or its name in any
+/// case.
+pub async fn organisations_named(
+    database: &Database,
+    name_or_id: &str,
+) -> Result<Vec<Organisation>, Error> {
+    let text = name_or_id.trim();
+    Ok(
+        db::organisations_named(database.pool(), text.parse().ok(), text)
+            .await?
+            .into_iter()
+            .filter_map(|(id, name, kind)| {
+                Some(Organisation {
+                    id,
+                    name,
+                    kind: OrgRole::from_name(&kind)?,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Give the person with `email` the `role` at `org`. The role is what the organisation is (an
+/// operator's people operate, a regulator's regulate): anything else is refused.
+pub async fn grant(
+    database: &Database,
+    email: &str,
+    org: &Organisation,
+    role: OrgRole,
+) -> Result<(), Error> {
+    if org.kind != role {
+        return Err(Error::Invalid(Problem::WrongRole));
+    }
+    let person = db::person_by_email(database.pool(), &email_key(email))
+        .await?
+        .ok_or(Error::NotFound(Problem::NoSuchPerson))?;
+    db::insert_membership(database.pool(), person.id, org.id, role.name()).await?;
+    Ok(())
+}
+
+impl From<db::PersonRow> for Person {
+    fn from(r: db::PersonRow) -> Person {
+        Person {
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            confirmed: r.confirmed_at.is_some(),
+            memberships: Vec::new(),
+        }
+    }
 }
 
 /// End the session `token`, on every instance at once (it is gone from the database).
@@ -222,9 +557,11 @@ pub async fn sign_out(database: &Database, token: &str) -> Result<(), Error> {
 }
 
 /// Change the password of the person signed in with `token`, given their current one; every
-/// other session of theirs ends.
+/// other session of theirs ends. A wrong current password counts against the account like a
+/// sign-in: a stolen session cannot be used to guess the password.
 pub async fn change_password(
     database: &Database,
+    throttle: &Throttle,
     token: &str,
     current: &str,
     new: &str,
@@ -233,6 +570,10 @@ pub async fn change_password(
         return Err(Error::Unauthenticated);
     };
     check_password(new)?;
+    let account = format!("sign-in:account:{}", bounded(&email_key(&me.email)));
+    throttle
+        .hit(database, &[(account.as_str(), throttle.per_account)])
+        .await?;
     let stored = db::password_of(database.pool(), &email_key(&me.email))
         .await?
         .map(|(_, h)| h)

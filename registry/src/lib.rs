@@ -7,11 +7,14 @@ pub(crate) use ::domain;
 
 pub mod accounts;
 mod db;
+pub mod demo_accounts;
 pub mod error;
+pub mod incidents;
 pub mod labels;
 pub mod record;
 pub mod seed;
 pub mod services;
+pub mod throttle;
 
 pub use db::{url_scheme, Backend, ConnectError};
 pub use error::Error;

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 /// How often a filing is tried again when another filing for the same robot landed between
 /// reading where its record stands and writing after it.
-const ATTEMPTS: u32 = 8;
+pub(crate) const ATTEMPTS: u32 = 8;
 /// Robots whose chains are read at once by [`check`].
 const CHECK_CHUNK: i64 = 2_000;
 
@@ -151,7 +151,7 @@ pub async fn file(registry: &Registry, id: &RobotId, entry: &Entry) -> Result<St
     Err(Error::Unavailable)
 }
 
-enum Attempt {
+pub(crate) enum Attempt {
     /// Not worth trying again.
     Final(Error),
     Database(sqlx::Error),
@@ -171,27 +171,34 @@ async fn try_file(
     entry: &Entry,
 ) -> Result<Option<Stored>, Attempt> {
     let mut tx = registry.pool().begin().await?;
-    if !rows::take(&mut tx, id.as_str()).await? {
+    let stored = file_within(&mut tx, registry.backend(), id, entry).await?;
+    if stored.is_some() {
+        tx.commit().await?;
+    }
+    Ok(stored)
+}
+
+/// File `entry` inside the caller's transaction `tx`, so that it lands with the caller's own
+/// writes or not at all (a confirmed incident report: its confirmation and its entry). `None`
+/// when the record moved on under it; the caller rolls back and may try again, as [`file`]
+/// does.
+pub(crate) async fn file_within(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: crate::Backend,
+    id: &RobotId,
+    entry: &Entry,
+) -> Result<Option<Stored>, Attempt> {
+    if !rows::take(tx, id.as_str()).await? {
         return Err(Attempt::Final(Error::NotFound(Problem::NotRegistered)));
     }
-    let Some((pk, mut projection)) = rows::projection(&mut tx, id.as_str()).await? else {
+    let Some((pk, mut projection)) = rows::projection(tx, id.as_str()).await? else {
         return Err(Attempt::Final(Error::NotFound(Problem::NotRegistered)));
     };
     let head_before = projection.head.clone();
     let stored = append(&mut projection, id, entry);
-    if !rows::store(
-        &mut tx,
-        registry.backend(),
-        pk,
-        &head_before,
-        &stored,
-        &projection,
-    )
-    .await?
-    {
+    if !rows::store(tx, backend, pk, &head_before, &stored, &projection).await? {
         return Ok(None);
     }
-    tx.commit().await?;
     Ok(Some(stored))
 }
 

@@ -60,7 +60,7 @@ async fn lookup_on(
     id: &RobotId,
     today: &str,
 ) -> Result<Lookup, sqlx::Error> {
-    let Some(row) = db::profile_row(&mut *conn, id).await? else {
+    let Some(row) = db::profile_row(&mut *conn, id, &year_before(today)).await? else {
         let suggestions = db::registered_among(&mut *conn, &id.confusable_neighbours()).await?;
         let regulator_hotline = reference
             .regulator(conn)
@@ -204,6 +204,7 @@ async fn lookup_on(
                 .as_ref()
                 .and_then(|r| r.hotline.clone())
                 .unwrap_or_default(),
+            confirmed_incidents_12m: row.confirmed_incidents,
         },
         venue,
         open_recalls: recalls
@@ -220,6 +221,16 @@ async fn lookup_on(
             last_updated: row.record_updated_at,
         },
     })))
+}
+
+/// The date twelve months before `today` (both `YYYY-MM-DD`): where "the last 12 months" of
+/// confirmed incidents begin.
+fn year_before(today: &str) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(today, &format)
+        .ok()
+        .and_then(|d| d.checked_sub(time::Duration::days(365)))
+        .map_or_else(|| today.to_string(), |d| d.to_string())
 }
 
 /// Today's date in UTC, as the ISO text the status rules compare against.

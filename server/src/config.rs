@@ -34,6 +34,112 @@ pub struct Config {
     pub decoder_exe: Option<std::path::PathBuf>,
     /// Longest gap allowed between two pieces of a request's body (`BODY_READ_TIMEOUT_S`).
     pub body_read_timeout: std::time::Duration,
+    /// People's accounts: sign-in limits, proxies, mail.
+    pub accounts: AccountSettings,
+}
+
+/// Settings for accounts and the mail they send.
+#[derive(Clone)]
+pub struct AccountSettings {
+    /// Attempts allowed (sign-in, mail sent on request) per window (`SIGN_IN_WINDOW_S`,
+    /// `SIGN_IN_LIMIT_PER_ACCOUNT`, `SIGN_IN_LIMIT_PER_ADDRESS`).
+    pub throttle: registry::throttle::Throttle,
+    /// Peers whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`, addresses or
+    /// networks); from anyone else the header is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where mail goes (`SMTP_URL`, e.g. `smtps://user:pass@mail.example`); without it each
+    /// message is written to [`AccountSettings::mail_dir`].
+    pub smtp_url: Option<String>,
+    /// `MAIL_DIR`, `data/mail` by default.
+    pub mail_dir: std::path::PathBuf,
+    /// The sender of the portal's mail (`MAIL_FROM`).
+    pub mail_from: String,
+}
+
+impl Default for AccountSettings {
+    fn default() -> AccountSettings {
+        AccountSettings {
+            throttle: registry::throttle::Throttle::default(),
+            trusted_proxies: Vec::new(),
+            smtp_url: None,
+            mail_dir: "data/mail".into(),
+            mail_from: "Robot Passport <no-reply@robopass.example>".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AccountSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountSettings")
+            .field("throttle", &self.throttle)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field(
+                "smtp_url",
+                &self
+                    .smtp_url
+                    .as_ref()
+                    .map(|u| format!("{}://(not shown)", u.split("://").next().unwrap_or("?"))),
+            )
+            .field("mail_dir", &self.mail_dir)
+            .field("mail_from", &self.mail_from)
+            .finish()
+    }
+}
+
+impl AccountSettings {
+    fn from_env() -> anyhow::Result<AccountSettings> {
+        let default = AccountSettings::default();
+        let whole = |name: &str, low: u64, high: u64, default: u64| -> anyhow::Result<u64> {
+            let wants = format!("a whole number from {low} to {high}");
+            let v = parsed::<u64>(name, &wants)?.unwrap_or(default);
+            if !(low..=high).contains(&v) {
+                anyhow::bail!("{name} must be {wants}");
+            }
+            Ok(v)
+        };
+        let throttle = registry::throttle::Throttle {
+            window_s: whole("SIGN_IN_WINDOW_S", 1, 86_400, default.throttle.window_s)?,
+            per_account: whole(
+                "SIGN_IN_LIMIT_PER_ACCOUNT",
+                1,
+                1_000_000,
+                default.throttle.per_account.into(),
+            )? as u32,
+            per_address: whole(
+                "SIGN_IN_LIMIT_PER_ADDRESS",
+                1,
+                1_000_000,
+                default.throttle.per_address.into(),
+            )? as u32,
+        };
+        let trusted_proxies = list("TRUSTED_PROXIES")
+            .iter()
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| anyhow::anyhow!("TRUSTED_PROXIES must list addresses or networks, e.g. 10.0.0.1,10.1.0.0/16 (not {p:?})"))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let smtp_url = var("SMTP_URL");
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                anyhow::bail!("SMTP_URL must start with smtp:// or smtps://");
+            }
+        }
+        let mail_from = var("MAIL_FROM").unwrap_or(default.mail_from);
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            anyhow::bail!(
+                "MAIL_FROM must be an address, e.g. Robot Passport <no-reply@robopass.example>"
+            );
+        }
+        Ok(AccountSettings {
+            throttle,
+            trusted_proxies,
+            smtp_url,
+            mail_dir: var("MAIL_DIR").map_or(default.mail_dir, Into::into),
+            mail_from,
+        })
+    }
 }
 
 /// How long a request body may stall between two pieces before the request is refused (408).
@@ -65,6 +171,7 @@ impl std::fmt::Debug for Config {
             .field("allowed_hosts", &self.allowed_hosts)
             .field("decoder_exe", &self.decoder_exe)
             .field("body_read_timeout", &self.body_read_timeout)
+            .field("accounts", &self.accounts)
             .finish()
     }
 }
@@ -178,6 +285,7 @@ impl Config {
                 })
                 .transpose()?
                 .unwrap_or(DEFAULT_BODY_READ_TIMEOUT),
+            accounts: AccountSettings::from_env()?,
         };
         config.check_exposure()?;
         Ok(config)
@@ -253,6 +361,7 @@ mod tests {
             allowed_hosts: vec!["portal.internal".into()],
             decoder_exe: None,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            accounts: AccountSettings::default(),
         }
     }
 
@@ -312,6 +421,7 @@ mod tests {
             allowed_hosts: Vec::new(),
             decoder_exe: None,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            accounts: AccountSettings::default(),
         };
         let printed = format!("{config:?}");
         assert!(!printed.contains("hunter2"), "{printed}");

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod config;
 pub mod error;
 pub mod keys;
+pub mod mail;
 pub mod middleware;
 pub mod routes;
 pub mod scan;

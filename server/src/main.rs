@@ -55,9 +55,37 @@ enum Command {
         #[arg(long)]
         robot: Option<String>,
     },
+    /// Print the demo registry's accounts as JSON lines (role, email, password, org): one for
+    /// each role and a citizen.
+    DemoAccounts,
+    /// People's accounts, for administrators.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Write brotli copies of the built site's files (LEPTOS_SITE_ROOT), served to browsers
     /// that take them; `make build` runs it.
     Precompress,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum UserAction {
+    /// Give a person a role at an organisation, making their account first if there is none
+    /// (its password read from standard input, its address counted as confirmed).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// The organisation's number or its name.
+        #[arg(long)]
+        org: String,
+        /// operator, venue, manufacturer, service_provider, recycler or regulator: what the
+        /// organisation is.
+        #[arg(long)]
+        role: String,
+        /// The name shown for a new account (the address's local part when not given).
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 /// A progress bar of `len` steps, drawn on standard error when it is a terminal; `what` names
@@ -171,8 +199,98 @@ async fn serve_or_run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             print_lines(&lines)?;
         }
         Command::Verify { robot } => return verify(&config, robot.as_deref()).await,
+        Command::DemoAccounts => {
+            let database = Database::open(&config.database_url, Some(2)).await?;
+            let lines: Vec<String> = registry::demo_accounts::list(&database)
+                .await?
+                .iter()
+                .map(|a| serde_json::to_string(a).unwrap_or_default())
+                .collect();
+            print_lines(&lines)?;
+        }
+        Command::User {
+            action:
+                UserAction::Add {
+                    email,
+                    org,
+                    role,
+                    name,
+                },
+        } => user_add(&config, &email, &org, &role, name.as_deref()).await?,
     }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// `robopass user add`: the account (made when missing, its password from standard input),
+/// then the role at the organisation.
+async fn user_add(
+    config: &Config,
+    email: &str,
+    org: &str,
+    role: &str,
+    name: Option<&str>,
+) -> anyhow::Result<()> {
+    use domain::vocabulary::{OrgRole, Word};
+    use registry::accounts;
+    let role = OrgRole::from_name(role).ok_or_else(|| {
+        anyhow::anyhow!("--role must be one of operator, venue, manufacturer, service_provider, recycler, regulator (not {role:?})")
+    })?;
+    let database = Database::open(&config.database_url, Some(2)).await?;
+    let mut orgs = accounts::organisations_named(&database, org).await?;
+    let org = match orgs.len() {
+        0 => anyhow::bail!("no organisation is numbered or named {org:?}"),
+        1 => orgs.remove(0),
+        n => {
+            let listed: Vec<String> = orgs
+                .iter()
+                .map(|o| format!("{} ({})", o.id, o.name))
+                .collect();
+            anyhow::bail!(
+                "{n} organisations are named {org:?}; give its number: {}",
+                listed.join(", ")
+            )
+        }
+    };
+    if org.kind != role {
+        anyhow::bail!(
+            "{} is a {} organisation; its people can only hold the role {}",
+            org.name,
+            org.kind.name(),
+            org.kind.name()
+        );
+    }
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let name = name
+        .map(str::to_string)
+        .unwrap_or_else(|| email.trim().split('@').next().unwrap_or("").to_string());
+    match accounts::add_person(&database, email, &name, password, true).await {
+        Ok(_) => eprintln!("account made for {}", email.trim()),
+        Err(e) if e.code() == "email_taken" => {
+            eprintln!(
+                "{} has an account already; its password is unchanged",
+                email.trim()
+            )
+        }
+        Err(e) => anyhow::bail!("{}", cli_words(&e)),
+    }
+    accounts::grant(&database, email, &org, role)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", cli_words(&e)))?;
+    eprintln!(
+        "{} is now {} at {} ({})",
+        email.trim(),
+        role.name(),
+        org.name,
+        org.id
+    );
+    Ok(())
+}
+
+/// A registry error in English, for the command line.
+fn cli_words(e: &registry::Error) -> String {
+    app::i18n::words::error_message(domain::Lang::En, e)
 }
 
 /// `robopass verify [--robot ID]`: every chain checked, with a progress bar on a terminal; each

@@ -94,9 +94,17 @@ impl Application {
             }
         };
         let decoder = crate::routes::scan::Decoder::new(decoder_exe, DECODE_CPU_BUDGET);
+        let mailer = crate::mail::Mailer::new(&config.accounts, registry.hosts().origin())?;
+        let accounts = crate::state::Accounts {
+            cookie: crate::middleware::session::SessionCookie::new(registry.hosts().https()),
+            throttle: config.accounts.throttle,
+            trusted_proxies: config.accounts.trusted_proxies.clone(),
+            mailer,
+        };
         let state = AppState::new(Shared {
             leptos_options,
             registry,
+            accounts,
         });
         let page_cache = (config.page_cache_ms > 0).then(|| {
             PageCache::new(
@@ -134,14 +142,10 @@ impl Application {
         use hyper_util::server::graceful::GracefulShutdown;
         use tower::ServiceExt as _;
         let in_flight = Arc::new(InFlight::default());
-        let service = hyper_util::service::TowerToHyperService::new(
-            self.router
-                .layer(middleware::from_fn_with_state(
-                    in_flight.clone(),
-                    count_in_flight,
-                ))
-                .map_request(|req: axum::http::Request<hyper::body::Incoming>| req.map(Body::new)),
-        );
+        let router = self.router.layer(middleware::from_fn_with_state(
+            in_flight.clone(),
+            count_in_flight,
+        ));
         let mut builder = Builder::new(TokioExecutor::new());
         builder
             .http1()
@@ -161,7 +165,7 @@ impl Application {
             let Ok(room) = connections.clone().acquire_owned().await else {
                 break;
             };
-            let (stream, _peer) = tokio::select! {
+            let (stream, peer) = tokio::select! {
                 accepted = self.listener.accept() => match accepted {
                     Ok(accepted) => accepted,
                     Err(e) => {
@@ -174,8 +178,18 @@ impl Application {
                 _ = &mut stop => break,
             };
             let _ = stream.set_nodelay(true);
+            // Each request learns the socket's peer (the client, or the proxy in front).
+            let peer = crate::middleware::client::Peer(peer);
+            let service =
+                hyper_util::service::TowerToHyperService::new(router.clone().map_request(
+                    move |req: axum::http::Request<hyper::body::Incoming>| {
+                        let mut req = req.map(Body::new);
+                        req.extensions_mut().insert(peer);
+                        req
+                    },
+                ));
             let conn = builder
-                .serve_connection_with_upgrades(TokioIo::new(stream), service.clone())
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
                 .into_owned();
             let conn = graceful.watch(conn);
             tokio::spawn(async move {

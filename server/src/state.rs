@@ -1,7 +1,10 @@
 //! What every request handler can reach: the registry and the options pages render with.
 //! No globals.
 
+use crate::mail::Mailer;
+use crate::middleware::session::SessionCookie;
 use leptos::prelude::LeptosOptions;
+use registry::throttle::Throttle;
 use registry::Registry;
 
 /// What handlers share. axum hands every handler (and this app's fallback) its own copy of
@@ -15,6 +18,24 @@ pub struct AppState(std::sync::Arc<Shared>);
 pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub registry: Registry,
+    pub accounts: Accounts,
+}
+
+/// What signing in, signing up and their mail need beside the registry.
+pub struct Accounts {
+    pub cookie: SessionCookie,
+    pub throttle: Throttle,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub mailer: Mailer,
+}
+
+impl std::fmt::Debug for Accounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Accounts")
+            .field("cookie", &self.cookie)
+            .field("throttle", &self.throttle)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AppState {

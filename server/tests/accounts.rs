@@ -1,4 +1,4 @@
-//! Accounts through their use cases (the pages come next): passwords hashed with Argon2id,
+//! Accounts through their use cases (the pages are in `account_pages.rs`): passwords hashed with Argon2id,
 //! sessions that every instance on the same database shares, stored only as hashes. On SQLite
 //! and PostgreSQL.
 
@@ -6,9 +6,17 @@ mod helpers;
 
 use helpers::TestApp;
 use registry::accounts;
+use registry::throttle::Throttle;
 use registry::{Database, Error};
 
 const PASSWORD: &str = "correct horse battery staple";
+/// Sign-in limits high enough not to matter here (the pages' tests try them).
+const T: Throttle = Throttle {
+    window_s: 60,
+    per_account: 1000,
+    per_address: 1000,
+};
+const IP: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
 fn is_wrong(e: &Error) -> bool {
     e.code() == "wrong_credentials"
@@ -27,7 +35,9 @@ async fn sessions_are_shared_stored_as_hashes_and_end_as_asked(app: &TestApp) {
         ("nobody@example.com", PASSWORD),
         ("ada@example.com", "wrong horse battery"),
     ] {
-        let e = accounts::sign_in(here, email, password).await.unwrap_err();
+        let e = accounts::sign_in(here, &T, IP, email, password)
+            .await
+            .unwrap_err();
         assert!(
             is_wrong(&e),
             "{email}: {e:?}: unknown e-mail and wrong password look the same"
@@ -49,7 +59,7 @@ async fn sessions_are_shared_stored_as_hashes_and_end_as_asked(app: &TestApp) {
     );
 
     // Signed in here, known there.
-    let first = accounts::sign_in(here, "ADA@example.com", PASSWORD)
+    let first = accounts::sign_in(here, &T, IP, "ADA@example.com", PASSWORD)
         .await
         .unwrap();
     assert_eq!(first.person, person);
@@ -80,7 +90,7 @@ async fn sessions_are_shared_stored_as_hashes_and_end_as_asked(app: &TestApp) {
     .await
     .unwrap();
     // Each sign-in is a new session; signing out there ends it here.
-    let second = accounts::sign_in(&there, "ada@example.com", PASSWORD)
+    let second = accounts::sign_in(&there, &T, IP, "ada@example.com", PASSWORD)
         .await
         .unwrap();
     let expired: i64 =
@@ -94,11 +104,12 @@ async fn sessions_are_shared_stored_as_hashes_and_end_as_asked(app: &TestApp) {
     assert_eq!(accounts::person(here, &second.token).await.unwrap(), None);
 
     // A password change ends every other session, keeps this one, and needs the current password.
-    let other = accounts::sign_in(here, "ada@example.com", PASSWORD)
+    let other = accounts::sign_in(here, &T, IP, "ada@example.com", PASSWORD)
         .await
         .unwrap();
     let e = accounts::change_password(
         here,
+        &T,
         &first.token,
         "not my password",
         "a brand new passphrase",
@@ -106,7 +117,7 @@ async fn sessions_are_shared_stored_as_hashes_and_end_as_asked(app: &TestApp) {
     .await
     .unwrap_err();
     assert!(is_wrong(&e), "{e:?}");
-    accounts::change_password(&there, &first.token, PASSWORD, "a brand new passphrase")
+    accounts::change_password(&there, &T, &first.token, PASSWORD, "a brand new passphrase")
         .await
         .unwrap();
     assert_eq!(accounts::person(here, &other.token).await.unwrap(), None);
@@ -115,15 +126,15 @@ async fn sessions_are_shared_stored_as_hashes_and_end_as_asked(app: &TestApp) {
         .unwrap()
         .is_some());
     assert!(is_wrong(
-        &accounts::sign_in(here, "ada@example.com", PASSWORD)
+        &accounts::sign_in(here, &T, IP, "ada@example.com", PASSWORD)
             .await
             .unwrap_err()
     ));
-    accounts::sign_in(here, "ada@example.com", "a brand new passphrase")
+    accounts::sign_in(here, &T, IP, "ada@example.com", "a brand new passphrase")
         .await
         .unwrap();
     let signed_out =
-        accounts::change_password(here, "no such token", PASSWORD, "whatever else 123")
+        accounts::change_password(here, &T, "no such token", PASSWORD, "whatever else 123")
             .await
             .unwrap_err();
     assert!(

@@ -150,6 +150,22 @@ mod tests {
             keys.insert(format!("result.{r}"));
         }
         keys.insert("country.CN".into());
+        // Account pages' notes, picked by name.
+        for k in ["after_confirmed", "after_reset"] {
+            keys.insert(format!("account.sign_in.{k}"));
+        }
+        for k in ["done_password", "done_confirmed", "done_resent"] {
+            keys.insert(format!("account.overview.{k}"));
+        }
+        for k in ["sign_up", "reset"] {
+            keys.insert(format!("account.sent.{k}"));
+        }
+        // The server's mail.
+        for what in ["confirm", "existing", "reset", "unknown"] {
+            for part in ["subject", "body", "ignore"] {
+                keys.insert(format!("mail.{what}_{part}"));
+            }
+        }
         {
             use crate::domain::vocabulary::*;
             // The words a profile shows. Parts and incident categories get theirs with the
@@ -164,8 +180,103 @@ mod tests {
                 Sensor::keys(),
                 Purpose::keys(),
                 Storage::keys(),
+                OrgRole::keys(),
+                IncidentCategory::keys(),
+                Severity::keys(),
+                IncidentStatus::keys(),
+                IncidentEventKind::keys(),
+                ContactPreference::keys(),
             ] {
                 keys.extend(family);
+            }
+            // Incident pages: words picked by a step's or a severity's name, and the page
+            // words their `t(…)` helpers ask for.
+            for s in IncidentStatus::all() {
+                keys.insert(format!("incident.done.{}", s.name()));
+                if *s != IncidentStatus::Submitted {
+                    keys.insert(format!("incident.step.{}", s.name()));
+                }
+            }
+            for s in Severity::all() {
+                keys.insert(format!("incident.severity_hint.{}", s.name()));
+            }
+            keys.insert("incident.done.added".into());
+            keys.insert("incident.done.confirmed".into());
+            for k in [
+                "status",
+                "details",
+                "robot",
+                "operator",
+                "occurred_at",
+                "place",
+                "category",
+                "severity",
+                "near_miss",
+                "description",
+                "submitted",
+                "reporter",
+                "reporter_name",
+                "reporter_email",
+                "reporter_phone",
+                "contact_preference",
+                "share_contact",
+                "history",
+                "by_reporter",
+                "back_to_inbox",
+                "yes",
+                "no",
+                "add.title",
+                "add.note",
+                "add.note_hint",
+                "add.submit",
+                "step.title",
+                "step.to",
+                "step.note",
+                "step.note_hint",
+                "step.submit",
+                "confirm.title",
+                "confirm.intro",
+                "confirm.note",
+                "confirm.submit",
+                "new.photos",
+            ] {
+                keys.insert(format!("incident.{k}"));
+            }
+            for k in [
+                "title",
+                "intro",
+                "robot",
+                "robot_hint",
+                "occurred_at",
+                "occurred_at_hint",
+                "place",
+                "place_hint",
+                "category",
+                "severity",
+                "near_miss",
+                "near_miss_hint",
+                "description",
+                "description_hint",
+                "photos",
+                "contact_preference",
+                "phone",
+                "phone_hint",
+                "share_contact",
+                "share_contact_hint",
+                "submit",
+            ] {
+                keys.insert(format!("incident.new.{k}"));
+            }
+            for k in [
+                "title",
+                "nothing",
+                "new_reports",
+                "to_confirm",
+                "changes",
+                "all",
+                "none_yet",
+            ] {
+                keys.insert(format!("inbox.{k}"));
             }
         }
         keys

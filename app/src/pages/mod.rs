@@ -1,5 +1,7 @@
 //! One folder per area of the site, one file per page.
 
+pub mod account;
+pub mod incidents;
 pub mod labels;
 pub mod lookup;
 pub mod not_found;

@@ -5,6 +5,7 @@
 
 mod accounts;
 pub mod batch;
+pub mod incidents;
 mod lookup_pool;
 mod organisations;
 mod recalls;

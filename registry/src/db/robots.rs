@@ -36,6 +36,7 @@ pub struct ProfileRow {
     pub insp_next_due: Option<String>,
     pub insp_body_id: Option<i64>,
     pub open_recalls: i64,
+    pub confirmed_incidents: i64,
 }
 
 /// Everything on the profile that belongs to the robot itself, in one round trip: the robot,
@@ -47,6 +48,7 @@ pub struct ProfileRow {
 pub async fn profile_row<'e>(
     db: impl Executor<'e, Database = Any>,
     id: &RobotId,
+    incidents_since: &str,
 ) -> Result<Option<ProfileRow>, sqlx::Error> {
     sqlx::query_as::<_, ProfileRow>(&format!(
         "SELECT r.id, r.production_year, r.country, r.lifecycle, r.next_inspection_due,
@@ -58,7 +60,10 @@ pub async fn profile_row<'e>(
                 dn.rights_contact,
                 li.inspected_on AS insp_date, li.result AS insp_result, li.next_due AS insp_next_due,
                 li.body_id AS insp_body_id,
-                {OPEN_RECALL_COUNT} AS open_recalls
+                {OPEN_RECALL_COUNT} AS open_recalls,
+                (SELECT COUNT(*) FROM lifecycle_entries e WHERE e.robot_id = r.id
+                    AND e.kind = 'incident_reported' AND e.occurred_at >= $2)
+                    AS confirmed_incidents
          FROM robots r
          LEFT JOIN permitted_roles pr ON pr.robot_id = r.id
          LEFT JOIN data_notices dn ON dn.robot_id = r.id
@@ -67,6 +72,7 @@ pub async fn profile_row<'e>(
          WHERE r.robot_id = $1"
     ))
     .bind(id.as_str())
+    .bind(incidents_since)
     .fetch_optional(db)
     .await
 }

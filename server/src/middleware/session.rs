@@ -1,7 +1,15 @@
-//! The signed-in visitor's cookie. Sessions themselves come with accounts; what is here is what
-//! every layer must know already: the cookie's names, and whether a request carries one.
+//! The signed-in visitor: the session cookie (its names and attributes) and the layer that
+//! finds the person behind it. A request whose cookie names a live session carries a
+//! [`SignedIn`] in its extensions (the app's pages read it from there), and its answer is never
+//! stored by anyone (`Cache-Control: private, no-store`). A cookie that names no session (it
+//! expired, or was ended elsewhere) is cleared in the answer.
 
-use axum::http::HeaderMap;
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use registry::accounts::{self, SignedIn, SESSION_DAYS};
 
 /// The session cookie over plain HTTP (a portal on this machine).
 pub const SESSION_COOKIE: &str = "robopass_session";
@@ -15,6 +23,112 @@ pub fn carries_session(headers: &HeaderMap) -> bool {
     [SESSION_COOKIE, SECURE_SESSION_COOKIE]
         .iter()
         .any(|name| app::request::cookie(headers, name).is_some())
+}
+
+/// The cookie as this portal sets it: `Secure` under its `__Host-` name when served over
+/// HTTPS; always `HttpOnly` (no script reads it), `SameSite=Lax` (no other site's form or
+/// frame sends it) and `Path=/`.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionCookie {
+    secure: bool,
+}
+
+impl SessionCookie {
+    pub fn new(https: bool) -> SessionCookie {
+        SessionCookie { secure: https }
+    }
+
+    pub fn name(&self) -> &'static str {
+        if self.secure {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        }
+    }
+
+    /// The token in the request's cookie, if any.
+    pub fn read<'a>(&self, headers: &'a HeaderMap) -> Option<&'a str> {
+        app::request::cookie(headers, self.name()).filter(|t| !t.is_empty())
+    }
+
+    fn header(&self, value: &str, max_age_s: i64) -> HeaderValue {
+        let secure = if self.secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{}={value}; Max-Age={max_age_s}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            self.name()
+        ))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+    }
+
+    /// `Set-Cookie` for a session just begun (its token is URL-safe text).
+    pub fn set(&self, token: &str) -> HeaderValue {
+        self.header(token, SESSION_DAYS * 24 * 60 * 60)
+    }
+
+    /// `Set-Cookie` that removes the cookie.
+    pub fn clear(&self) -> HeaderValue {
+        self.header("", 0)
+    }
+}
+
+/// Paths that are the same for everyone, whoever asks: the built site's files, label images,
+/// the label keys. Browsers send the cookie with each of them; no one's session is looked up.
+fn impersonal(path: &str) -> bool {
+    [
+        "/pkg/",
+        "/qr/",
+        "/robots/",
+        "/.well-known/",
+        "/favicon",
+        "/healthz",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
+}
+
+/// Find the person behind the request's session cookie.
+pub async fn signed_in(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let cookie = state.accounts.cookie;
+    let mut stale = false;
+    let token = if impersonal(req.uri().path()) {
+        None
+    } else {
+        cookie.read(req.headers())
+    };
+    if let Some(token) = token {
+        match accounts::person(state.registry.database(), token).await {
+            Ok(Some(person)) => {
+                let token = token.into();
+                // What awaits them, for the count in the page header (nothing when the count
+                // cannot be had: the page still answers).
+                let inbox = registry::incidents::inbox_count(state.registry.database(), &person)
+                    .await
+                    .unwrap_or(0);
+                req.extensions_mut().insert(SignedIn {
+                    person,
+                    token,
+                    inbox,
+                });
+            }
+            Ok(None) => stale = true,
+            // The database is down: the request goes on signed out, and the cookie stays.
+            Err(_) => {}
+        }
+    }
+    let personal = req.extensions().get::<SignedIn>().is_some();
+    let mut response = next.run(req).await;
+    if personal {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    if stale && !response.headers().contains_key(header::SET_COOKIE) {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, cookie.clear());
+    }
+    response
 }
 
 #[cfg(test)]
@@ -46,5 +160,22 @@ mod tests {
             "robopass_session_old=1; xrobopass_session=2"
         ])));
         assert!(!carries_session(&with_cookies(&["lang=robopass_session"])));
+    }
+
+    #[test]
+    fn the_cookie_is_host_only_and_secure_over_https() {
+        let https = SessionCookie::new(true).set("tok");
+        assert_eq!(
+            https,
+            "__Host-robopass_session=tok; Max-Age=2592000; Path=/; HttpOnly; SameSite=Lax; Secure"
+        );
+        let http = SessionCookie::new(false).clear();
+        assert_eq!(
+            http,
+            "robopass_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
+        );
+        let h = with_cookies(&["robopass_session=a; __Host-robopass_session=b"]);
+        assert_eq!(SessionCookie::new(true).read(&h), Some("b"));
+        assert_eq!(SessionCookie::new(false).read(&h), Some("a"));
     }
 }

@@ -5,17 +5,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::lang::LANG_COOKIE;
+use domain::link::is_local_path;
 use domain::Lang;
-
-/// A path on this site and nothing else: `/` then anything but a second `/` or `\`, and no
-/// control characters or spaces (browsers drop tabs and newlines, which would turn `/\t/host`
-/// into `//host`, another site).
-fn is_local_path(next: &str) -> bool {
-    let mut chars = next.chars();
-    chars.next() == Some('/')
-        && !matches!(chars.next(), Some('/' | '\\'))
-        && next.chars().all(|c| c.is_ascii_graphic())
-}
 
 #[derive(serde::Deserialize)]
 pub struct Next {

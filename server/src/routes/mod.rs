@@ -3,7 +3,9 @@
 //! routes here are the API, labels, scanning's form and upload endpoints, the language switch,
 //! the app's server functions, and the built site's files as the fallback.
 
+pub mod account;
 pub mod api;
+pub mod incidents;
 pub mod labels;
 pub mod lang;
 pub mod pages;
@@ -38,7 +40,22 @@ pub const PAGES: &[&str] = &[
     "/scan",
     "/verify",
     "/labels/{id}",
+    "/account",
+    "/account/sign-in",
+    "/account/sign-up",
+    "/account/sent",
+    "/account/confirm",
+    "/account/password",
+    "/account/reset",
+    "/incidents/new",
+    "/incidents/{reference}",
+    "/inbox",
 ];
+
+/// Pages whose `GET` is answered here, not by the app's own handler: what they show is
+/// personal, loaded (and refused) by the server before the page is rendered
+/// (`routes::incidents`).
+pub const SERVER_LOADED_PAGES: &[&str] = &["/incidents/new", "/incidents/{reference}", "/inbox"];
 
 /// Largest request body for a photo upload: the photo plus room for a form around it.
 const UPLOAD_LIMIT: usize = photo::MAX_PHOTO_BYTES + 64 * 1024;
@@ -56,10 +73,12 @@ pub fn router(
     // A request body must keep arriving: no gap between its pieces longer than this.
     body_read_timeout: std::time::Duration,
 ) -> Router {
-    let routes = generate_route_list(App);
+    let mut routes = generate_route_list(App);
+    routes.retain(|r| !SERVER_LOADED_PAGES.contains(&r.path()));
     let ctx_state = state.clone();
     let fn_state = state.clone();
     let fallback_state = state.clone();
+    let session_state = state.clone();
     let hosts = Arc::new(state.registry.hosts().clone());
     Router::new()
         // For machines.
@@ -86,8 +105,32 @@ pub fn router(
             post(scan::photo_form)
                 .layer((DefaultBodyLimit::max(UPLOAD_LIMIT), Extension(decoder))),
         )
-        // People's settings.
+        // People's settings and accounts (the pages are the app's; these are their forms).
         .route("/lang/{code}", get(lang::switch_lang))
+        .route("/account/sign-in", post(account::sign_in))
+        .route("/account/sign-up", post(account::sign_up))
+        .route("/account/sign-out", post(account::sign_out))
+        .route("/account/confirm", post(account::confirm))
+        .route("/account/confirm/resend", post(account::resend_confirmation))
+        .route("/account/password", post(account::change_password))
+        .route("/account/reset", post(account::reset))
+        // Incident reports: their pages load here what they show (see SERVER_LOADED_PAGES).
+        .route(
+            "/incidents/new",
+            get(incidents::new_form)
+                .post(incidents::submit)
+                .layer(DefaultBodyLimit::max(incidents::FORM_LIMIT)),
+        )
+        .route("/incidents/{reference}", get(incidents::show))
+        .route(
+            "/incidents/{reference}/add",
+            post(incidents::add).layer(DefaultBodyLimit::max(incidents::FORM_LIMIT)),
+        )
+        .route("/incidents/{reference}/step", post(incidents::step))
+        .route("/incidents/{reference}/confirm", post(incidents::confirm))
+        .route("/incidents/{reference}/photos/{photo}", get(incidents::photo))
+        .route("/inbox", get(incidents::inbox))
+        .route("/api/v1/incidents", get(incidents::api_list))
         // The app: its server functions, then its pages (see [`PAGES`]).
         .route(
             "/api/fn/{*name}",
@@ -108,6 +151,14 @@ pub fn router(
         .fallback(move |req: Request| {
             pages::static_or_not_found(fallback_state.clone(), assets.clone(), req)
         })
+        .layer(middleware::from_fn_with_state(
+            session_state,
+            crate::middleware::session::signed_in,
+        ))
+        .layer(middleware::from_fn_with_state(
+            hosts.clone(),
+            crate::middleware::forgery::same_site_only,
+        ))
         .layer(middleware::from_fn_with_state(page_cache, page_cache::middleware))
         .layer(middleware::from_fn_with_state(hosts, host_check))
         .layer(middleware::from_fn_with_state(

@@ -26,24 +26,42 @@ pub async fn static_or_not_found(state: AppState, assets: Arc<Assets>, req: Requ
     handler(req).await.into_response()
 }
 
-/// The app's page at `path` rendered for a request with these headers, given `extra` in its
-/// context.
+/// The app's page at `path` rendered for a request with these headers and extensions (the
+/// signed-in person), given `extra` in its context.
 pub async fn render_page<T: Clone + Send + Sync + 'static>(
     state: AppState,
     headers: HeaderMap,
-    path: &'static str,
+    extensions: axum::http::Extensions,
+    path: &str,
     extra: T,
 ) -> Response {
+    render_with(state, headers, extensions, path, move || {
+        provide_context(extra.clone())
+    })
+    .await
+}
+
+/// The app's page at `path` (with its query) rendered for a request with these headers and
+/// extensions, `provide` putting what the page shows in its context.
+pub async fn render_with(
+    state: AppState,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+    path: &str,
+    provide: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
     let mut req = Request::new(Body::empty());
-    *req.uri_mut() = axum::http::Uri::from_static(path);
+    *req.uri_mut() =
+        axum::http::Uri::try_from(path).unwrap_or_else(|_| axum::http::Uri::from_static("/"));
     *req.headers_mut() = headers;
+    *req.extensions_mut() = extensions;
     req.headers_mut().remove(header::CONTENT_TYPE);
     req.headers_mut().remove(header::CONTENT_LENGTH);
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_to_stream_with_context(
         move || {
             provide_context(state.registry.clone());
-            provide_context(extra.clone());
+            provide();
         },
         move || shell(options.clone()),
     );

@@ -324,17 +324,18 @@ pub async fn photo_form(
     req: Request,
 ) -> Response {
     let headers = req.headers().clone();
+    let extensions = req.extensions().clone();
     match read_and_decode(&state, &decoder, req).await {
         Ok(codes) => {
             let codes = SubmittedCodes(codes.into_iter().take(MAX_CODES).collect());
-            super::pages::render_page(state, headers, "/verify", codes).await
+            super::pages::render_page(state, headers, extensions, "/verify", codes).await
         }
         Err(e) => {
             let problem = ScanProblem {
                 status: e.status(),
                 problem: e.problem(),
             };
-            super::pages::render_page(state, headers, "/scan", problem).await
+            super::pages::render_page(state, headers, extensions, "/scan", problem).await
         }
     }
 }
@@ -343,6 +344,7 @@ pub async fn photo_form(
 /// form's `code` fields) so they stay out of addresses.
 pub async fn verify_form(State(state): State<AppState>, req: Request) -> Response {
     let headers = req.headers().clone();
+    let extensions = req.extensions().clone();
     let body = axum::body::to_bytes(req.into_body(), MAX_CODES * (MAX_CODE_LEN * 3 + 16))
         .await
         .unwrap_or_default();
@@ -352,5 +354,5 @@ pub async fn verify_form(State(state): State<AppState>, req: Request) -> Respons
         .filter(|c| c.len() <= MAX_CODE_LEN)
         .take(MAX_CODES)
         .collect();
-    super::pages::render_page(state, headers, "/verify", SubmittedCodes(codes)).await
+    super::pages::render_page(state, headers, extensions, "/verify", SubmittedCodes(codes)).await
 }

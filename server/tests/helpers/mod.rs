@@ -56,6 +56,18 @@ impl TestApp {
             .expect("an unregistered neighbour")
     }
 
+    /// Where this app writes its mail (no SMTP server in tests).
+    pub fn mail_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("mail")
+    }
+
+    /// A person with a confirmed address and this password.
+    pub async fn add_person(&self, email: &str, name: &str, password: &str) -> i64 {
+        registry::accounts::add_person(self.registry.database(), email, name, password, true)
+            .await
+            .expect("a new person")
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.get_with(path, &[]).await
     }
@@ -96,6 +108,8 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 pub enum Db {
     Sqlite,
     Postgres(String),
+    /// The database another test app runs on (a second instance).
+    Shared(String),
 }
 
 /// A PostgreSQL database made for one test, when TEST_POSTGRES_URL names a server. Without
@@ -145,6 +159,11 @@ pub async fn spawn_app_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp
     spawn(db, adjust, true).await
 }
 
+/// A second instance on `app`'s database, with settings changed by `adjust`.
+pub async fn spawn_second(app: &TestApp, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn(Db::Shared(app.database_url.clone()), adjust, false).await
+}
+
 /// The application on a database that already holds a registry (loaded by another app).
 pub async fn spawn_app_unseeded(db: Db) -> TestApp {
     spawn(db, |_| {}, false).await
@@ -173,7 +192,7 @@ async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> Tes
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = match db {
         Db::Sqlite => format!("sqlite://{}/robopass.db", dir.path().display()),
-        Db::Postgres(url) => url,
+        Db::Postgres(url) | Db::Shared(url) => url,
     };
     let config = Config {
         database_url,
@@ -193,6 +212,10 @@ async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> Tes
         // Photos are read by the real program, as in production.
         decoder_exe: Some(env!("CARGO_BIN_EXE_robopass").into()),
         body_read_timeout: server::config::DEFAULT_BODY_READ_TIMEOUT,
+        accounts: server::config::AccountSettings {
+            mail_dir: dir.path().join("mail"),
+            ..Default::default()
+        },
     };
     let mut config = config;
     adjust(&mut config);

@@ -290,6 +290,18 @@ fn Profile(
                         <dd><a href=format!("tel:{}", p.complaint_channel.regulator_hotline)>{p.complaint_channel.regulator_hotline.clone()}</a></dd>
                     </div>
                 </dl>
+                <p class="incident-count">
+                    {match p.complaint_channel.confirmed_incidents_12m {
+                        0 => tr(lang, "profile.incidents_none"),
+                        1 => tr(lang, "profile.incidents_one"),
+                        n => tr_with(lang, "profile.incidents_many", &[("count", &n.to_string())]),
+                    }}
+                </p>
+                <p>
+                    <a class="button button--secondary" href=format!("/incidents/new?robot={}", p.id.as_str())>
+                        {section("report_problem")}
+                    </a>
+                </p>
                 <p class="hint">{section("incident_form_note")}</p>
             </section>
 
