@@ -13,7 +13,7 @@ CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3; exit}' Cargo.lock)
 APT_UPDATED := $(CACHE_DIR)/.apt-updated
 
-.PHONY: run build setup tools target test test-unit test-e2e test-soak browser e2e-deps fmt clean-data bench soak examples
+.PHONY: run build setup tools target test test-unit test-e2e test-soak browser e2e-deps smtp-deps fmt clean-data bench soak examples
 
 run: build ## Build in release mode and serve on 127.0.0.1:3000 with SQLite and demo data.
 	target/release/robopass
@@ -52,11 +52,16 @@ browser:
 	  if [ ! -f $(APT_UPDATED) ]; then $$sudo apt-get update && touch $(APT_UPDATED); fi; \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium fonts-noto-cjk; fi
 
+# A real SMTP server for the mail test (Python's aiosmtpd, from PyPI).
+smtp-deps:
+	@python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aiosmtpd \
+	  || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages aiosmtpd
+
 e2e-deps:
 	@if [ ! -d end2end/node_modules/playwright-core ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \
 	  (cd end2end && npm ci --no-audit --no-fund --loglevel=error); fi
 
-test: build browser e2e-deps test-unit test-e2e test-soak ## Every test: unit, property, integration (SQLite + PostgreSQL), browser, a short soak.
+test: build browser e2e-deps smtp-deps test-unit test-e2e test-soak ## Every test: unit, property, integration (SQLite + PostgreSQL), browser, a short soak.
 
 test-unit:
 	@# Each PostgreSQL test makes its own database; clear the ones earlier runs left behind.
