@@ -21,6 +21,7 @@ cleanup() {
 trap cleanup EXIT
 target/release/robopass seed --robots 2000
 target/release/robopass demo-ids > "$work/demo-ids.jsonl"
+target/release/robopass demo-accounts > "$work/demo-accounts.jsonl"
 target/release/robopass > "$work/server.log" 2>&1 &
 server_pid=$!
 ready=""
@@ -34,7 +35,7 @@ if [[ -z $ready ]]; then
   tail -n 40 "$work/server.log"
   exit 1
 fi
-export BASE_URL="http://127.0.0.1:$port" DEMO_IDS="$work/demo-ids.jsonl"
+export BASE_URL="http://127.0.0.1:$port" DEMO_IDS="$work/demo-ids.jsonl" DEMO_ACCOUNTS="$work/demo-accounts.jsonl"
 status=0
 (cd end2end && npm test) || status=$?
 if ((status != 0)); then

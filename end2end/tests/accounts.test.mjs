@@ -4,28 +4,9 @@
 // is needed for any of it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { useBrowser, openPage, seriousViolations, BASE_URL } from './support.mjs';
+import { useBrowser, openPage, seriousViolations, mailTo, BASE_URL } from './support.mjs';
 
 const t = useBrowser();
-const MAIL_DIR = process.env.MAIL_DIR;
-
-/** The newest message to `address`, as text, waiting for it to be written. */
-async function mailTo(address) {
-  for (let i = 0; i < 100; i++) {
-    const files = readdirSync(MAIL_DIR, { withFileTypes: true })
-      .filter((f) => f.name.endsWith('.eml'))
-      .map((f) => join(MAIL_DIR, f.name))
-      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-    for (const f of files) {
-      const text = readFileSync(f, 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-      if (text.includes(`To: `) && text.includes(address)) return text;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no message to ${address}`);
-}
 
 async function axeClean(page, name) {
   const found = await seriousViolations(page);

@@ -1,7 +1,8 @@
 // Shared set-up for the browser tests: Chromium, demo IDs, and page objects.
 import { chromium } from 'playwright-core';
 import { before, after } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
@@ -100,4 +101,49 @@ export class LookupForm {
   async paste(text) {
     await this.input.fill(text);
   }
+}
+
+/** The demo accounts the server printed, by role: { operator: { email, password, org, robot }, … }. */
+export function demoAccounts() {
+  const accounts = {};
+  for (const line of readFileSync(process.env.DEMO_ACCOUNTS, 'utf8').split('\n')) {
+    if (line.trim()) {
+      const account = JSON.parse(line);
+      accounts[account.role] = account;
+    }
+  }
+  return accounts;
+}
+
+/** The newest message to `address` in the mail folder, its body decoded, waiting for it. */
+export async function mailTo(address) {
+  const dir = process.env.MAIL_DIR;
+  for (let i = 0; i < 100; i++) {
+    const files = readdirSync(dir, { withFileTypes: true })
+      .filter((f) => f.name.endsWith('.eml'))
+      .map((f) => join(dir, f.name))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+    for (const f of files) {
+      const raw = readFileSync(f, 'utf8');
+      if (!raw.includes(address)) continue;
+      const split = raw.search(/\r?\n\r?\n/);
+      const head = raw.slice(0, split).toLowerCase();
+      const body = raw.slice(split).trim();
+      if (head.includes('content-transfer-encoding: base64')) {
+        return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+      }
+      return body.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no message to ${address}`);
+}
+
+/** Sign in through the form in `page` and wait to land on `next` (or the home page). */
+export async function signIn(page, email, password, next = '/') {
+  await page.goto(`${BASE_URL}/account/sign-in?next=${encodeURIComponent(next)}`);
+  await page.fill('#field-email', email);
+  await page.fill('#field-password', password);
+  await page.click('form.form button[type=submit]');
+  await page.waitForURL(`${BASE_URL}${next}`);
 }

@@ -17,6 +17,10 @@ pub struct DemoAccount {
     pub password: String,
     /// The organisation the role is held at (none for the citizen).
     pub org: Option<String>,
+    /// A robot the organisation answers for (the operator's, the venue's and the
+    /// manufacturer's demo robot), to try the role on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub robot: Option<String>,
 }
 
 /// The roles of the demo accounts, the citizen first.
@@ -67,10 +71,10 @@ pub async fn seed(database: &Database) -> Result<(), Error> {
         let Some(role) = OrgRole::from_name(role) else {
             continue;
         };
-        let org = match (role, deployed) {
-            (OrgRole::Operator, Some((operator, _, _))) => Some(operator),
-            (OrgRole::Venue, Some((_, venue, _))) => Some(venue),
-            (OrgRole::Manufacturer, Some((_, _, maker))) => Some(maker),
+        let org = match (role, &deployed) {
+            (OrgRole::Operator, Some((_, operator, _, _))) => Some(*operator),
+            (OrgRole::Venue, Some((_, _, venue, _))) => Some(*venue),
+            (OrgRole::Manufacturer, Some((_, _, _, maker))) => Some(*maker),
             _ => db::first_organisation_of_kind(pool, role.name()).await?,
         };
         if let Some(org) = org {
@@ -83,6 +87,7 @@ pub async fn seed(database: &Database) -> Result<(), Error> {
 /// The demo accounts that exist in this registry, with their organisations.
 pub async fn list(database: &Database) -> Result<Vec<DemoAccount>, Error> {
     let mut out = Vec::new();
+    let deployed = db::parties_of_first_deployed_robot(database.pool()).await?;
     for role in DEMO_ROLES {
         let key = accounts::email_key(&email(role));
         let Some(person) = db::person_by_email(database.pool(), &key).await? else {
@@ -93,11 +98,16 @@ pub async fn list(database: &Database) -> Result<Vec<DemoAccount>, Error> {
             .into_iter()
             .find(|m| m.role.name() == role)
             .map(|m| m.org_name);
+        let robot = match role {
+            "operator" | "venue" | "manufacturer" => deployed.as_ref().map(|d| d.0.clone()),
+            _ => None,
+        };
         out.push(DemoAccount {
             role,
             email: email(role),
             password: password(role),
             org,
+            robot,
         });
     }
     Ok(out)

@@ -631,3 +631,83 @@ pub async fn inbox_count(database: &Database, who: &Person) -> Result<i64, Error
     )
     .await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> Draft {
+        Draft {
+            robot: "CNSEJ5SE027600000000000000001".into(),
+            occurred_at: "2026-01-15T14:30".into(),
+            place: "Hall 2".into(),
+            category: "fall".into(),
+            severity: "minor".into(),
+            near_miss: false,
+            description: "It fell over.".into(),
+            contact_preference: "email".into(),
+            phone: String::new(),
+            share_contact: false,
+        }
+    }
+
+    #[test]
+    fn a_draft_is_checked_field_by_field() {
+        assert_eq!(check(&draft(), 0), vec![]);
+        let mut d = draft();
+        d.robot = "nonsense".into();
+        d.occurred_at = "2999-01-01T00:00".into();
+        d.place = " ".into();
+        d.category = "explosion".into();
+        d.severity = String::new();
+        d.description = "x".repeat(MAX_TEXT_CHARS + 1);
+        d.contact_preference = "phone".into();
+        d.phone = "call me".into();
+        let fields: Vec<_> = check(&d, MAX_PHOTOS + 1)
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "robot",
+                "occurred_at",
+                "place",
+                "category",
+                "severity",
+                "description",
+                "phone",
+                "photos"
+            ]
+        );
+        d = draft();
+        d.contact_preference = "phone".into();
+        d.phone = "+86 (10) 6512-3456".into();
+        assert_eq!(check(&d, 0), vec![]);
+    }
+
+    #[test]
+    fn times_are_typed_locally_and_kept_in_utc() {
+        assert_eq!(
+            local_time("2026-01-15T14:30"),
+            Some("2026-01-15T14:30".into())
+        );
+        assert_eq!(
+            local_time("2026-01-15T14:30:59"),
+            Some("2026-01-15T14:30".into())
+        );
+        for bad in [
+            "",
+            "2026-01-15",
+            "1999-12-31T23:59",
+            "2026-13-01T00:00",
+            "9999-01-01T00:00",
+            "2026-01-15T14:30Z",
+        ] {
+            assert_eq!(local_time(bad), None, "{bad}");
+        }
+        assert_eq!(local_to_utc("2026-01-15T06:30"), "2026-01-14T22:30:00Z");
+        assert_eq!(local_of("2026-12-31T16:00:00Z"), "2027-01-01 00:00");
+        assert_eq!(local_of("not a time"), "not a time");
+    }
+}

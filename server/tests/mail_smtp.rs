@@ -58,7 +58,10 @@ async fn smtp_server() -> Option<SmtpServer> {
         _dir: dir,
     };
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Some(server);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -81,7 +84,9 @@ fn body_of(message: &str) -> String {
             .expect("base64");
         String::from_utf8(bytes).expect("UTF-8")
     } else {
-        body.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+        body.replace("=\r\n", "")
+            .replace("=\n", "")
+            .replace("=3D", "=")
     }
 }
 
@@ -131,5 +136,10 @@ async fn a_confirmation_goes_through_a_real_smtp_server() {
         body.contains("https://robopass.example/account/confirm?token="),
         "{body}"
     );
-    assert!(app.mail_dir().read_dir().map_or(true, |mut d| d.next().is_none()), "no mail file written when SMTP is set");
+    assert!(
+        app.mail_dir()
+            .read_dir()
+            .map_or(true, |mut d| d.next().is_none()),
+        "no mail file written when SMTP is set"
+    );
 }

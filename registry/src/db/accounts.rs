@@ -314,13 +314,13 @@ pub async fn first_organisation_of_kind(
         .await
 }
 
-/// The operator, the venue's organisation and the manufacturer of the first robot that is
+/// The ID, operator, venue's organisation and manufacturer of the first robot that is
 /// deployed somewhere.
 pub async fn parties_of_first_deployed_robot(
     pool: &Pool,
-) -> Result<Option<(i64, i64, i64)>, sqlx::Error> {
+) -> Result<Option<(String, i64, i64, i64)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT r.operator_id, v.org_id, m.manufacturer_id
+        "SELECT r.robot_id, r.operator_id, v.org_id, m.manufacturer_id
          FROM robots r JOIN venues v ON v.id = r.venue_id JOIN models m ON m.id = r.model_id
          WHERE r.operator_id IS NOT NULL ORDER BY r.id LIMIT 1",
     )
