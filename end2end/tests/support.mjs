@@ -49,6 +49,7 @@ export async function launch() {
 export async function openPage(browser, { locale = 'en-GB', javaScriptEnabled = true, bypassCSP = false } = {}) {
   const context = await browser.newContext({ locale, javaScriptEnabled, bypassCSP, extraHTTPHeaders: { 'Accept-Language': locale } });
   const page = await context.newPage();
+  page.javaScriptEnabled = javaScriptEnabled;
   page.problems = [];
   // Error pages answer 400/404 on purpose; Chromium logs that for the document itself.
   const documents = new Set();
@@ -71,8 +72,25 @@ export async function waitForHydration(page) {
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-/** Serious and critical accessibility violations on the current page. */
+/**
+ * Serious and critical accessibility violations on the current page. A page opened with
+ * JavaScript switched off cannot run axe itself: its document, exactly as the browser has it,
+ * is checked in a scripted page of its own (same address base, so its styles load).
+ */
 export async function seriousViolations(page) {
+  if (page.javaScriptEnabled === false) {
+    const html = await page.content();
+    const context = await page.context().browser().newContext({ bypassCSP: true });
+    const copy = await context.newPage();
+    const based = html.replace(/<head>/i, `<head><base href="${page.url()}">`);
+    await copy.setContent(based, { waitUntil: 'load' });
+    copy.javaScriptEnabled = true;
+    try {
+      return await seriousViolations(copy);
+    } finally {
+      await context.close();
+    }
+  }
   await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
