@@ -163,7 +163,7 @@ for backend in $BACKENDS; do
   for throttle in default lifted; do
     extra=()
     if [[ $throttle == lifted ]]; then
-      extra=(SIGN_IN_LIMIT_PER_ADDRESS=100000000 SIGN_IN_LIMIT_PER_ACCOUNT=100000000)
+      extra=(SIGN_IN_LIMIT_PER_ADDRESS=1000000 SIGN_IN_LIMIT_PER_ACCOUNT=1000000)
     fi
     start_server "$DB_URL" "${extra[@]}"
     DATABASE_URL="$DB_URL" "$BIN" demo-ids --limit 2000 | python3 -c 'import sys, json; [print(json.loads(l)["id"]) for l in sys.stdin if l.strip()]' >"$OUT/flood-ids.txt"

@@ -66,3 +66,7 @@ CREATE TRIGGER incident_events_no_delete BEFORE DELETE ON incident_events
 BEGIN
     SELECT RAISE(ABORT, 'incident events are append-only');
 END;
+
+-- The public profile counts a robot's confirmed incidents of the last 12 months in its one
+-- query: read from this index alone, without the entries' rows.
+CREATE INDEX lifecycle_entries_kind ON lifecycle_entries (robot_id, kind, occurred_at);
