@@ -301,6 +301,7 @@ async fn incidents_on(app: &TestApp) {
     let photo_path = format!("/incidents/{reference}/photos/{photo_id}");
     assert!(html.contains(&photo_path), "the page shows the photo");
 
+    forged_posts_are_refused(app, &robot, &reference, &citizen).await;
     role_matrix(app, &robot, &reference, &citizen, &photo_path).await;
     workflow_to_the_record(app, &robot, &reference, &citizen).await;
     nothing_half_saved(app, &robot, &citizen).await;
@@ -325,6 +326,40 @@ fn decompression_bomb() -> Vec<u8> {
         png.len()
     );
     png
+}
+
+/// A report's forms posted from another site (the browser says so, or its `Origin` is not
+/// ours) are refused, signed in or not, and nothing is saved.
+async fn forged_posts_are_refused(app: &TestApp, robot: &str, reference: &str, session: &str) {
+    let before = count(app, "incident_events").await;
+    let forms = [
+        "/incidents/new".to_string(),
+        format!("/incidents/{reference}/add"),
+        format!("/incidents/{reference}/step"),
+        format!("/incidents/{reference}/confirm"),
+    ];
+    for path in &forms {
+        for header in [
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://evil.example"),
+        ] {
+            let form = reqwest::multipart::Form::new()
+                .text("robot", robot.to_string())
+                .text("note", "forged")
+                .text("to", "dismissed");
+            let resp = app
+                .client
+                .post(format!("{}{path}", app.base))
+                .header(header.0, header.1)
+                .header("cookie", format!("{COOKIE}={session}"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 403, "{path} with {header:?}");
+        }
+    }
+    assert_eq!(count(app, "incident_events").await, before, "nothing saved");
 }
 
 /// Who may do what with the report, through HTTP.
