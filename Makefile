@@ -26,9 +26,20 @@ build: setup
 
 setup: tools target
 
+# The build cache is shared by every clone on this machine, and each clone's own builds (and
+# every rebuild's test binaries) stay in it. When the disk runs low, this package's own build
+# products and the incremental data go (dependencies stay, so the next build is minutes, not
+# the better part of an hour).
+MIN_FREE_GB ?= 15
+
 target:
 	@mkdir -p $(CACHE_DIR)/target
 	@if [ ! -e target ]; then ln -s $(CACHE_DIR)/target target; fi
+	@free_kb=$$(df -Pk $(CACHE_DIR) | awk 'NR == 2 { print $$4 }'); \
+	if [ -n "$$free_kb" ] && [ "$$free_kb" -lt $$(( $(MIN_FREE_GB) * 1024 * 1024 )) ]; then \
+	  echo "less than $(MIN_FREE_GB) GB free: clearing this project's old build products from $(CACHE_DIR)/target"; \
+	  rm -rf $(CACHE_DIR)/target/debug/incremental; \
+	  CARGO_TARGET_DIR=$(CACHE_DIR)/target cargo clean -p server -p app -p registry -p domain -p photo; fi
 
 tools:
 	@mkdir -p $(CACHE_DIR)
