@@ -310,7 +310,10 @@ async fn the_portal_runs_under_a_role_that_does_not_own_the_schema() {
         format!("GRANT CONNECT ON DATABASE {db} TO {role}"),
         format!("GRANT USAGE ON SCHEMA public TO {role}"),
         format!("GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO {role}"),
-        format!("GRANT UPDATE ON robots TO {role}"),
+        format!(
+            "GRANT UPDATE ON robots, people, account_tokens, attempts, incident_reports TO {role}"
+        ),
+        format!("GRANT DELETE ON sessions, account_tokens, attempts TO {role}"),
         format!("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}"),
     ] {
         // Another run may be making the same role at the same moment: retry once.
@@ -330,6 +333,9 @@ async fn the_portal_runs_under_a_role_that_does_not_own_the_schema() {
         "TRUNCATE lifecycle_entries",
         "DELETE FROM lifecycle_entries",
         "UPDATE lifecycle_entries SET details = ''",
+        "UPDATE incident_events SET note = ''",
+        "DELETE FROM incident_events",
+        "DELETE FROM incident_reports",
         "DROP TABLE lifecycle_entries",
         "CREATE TABLE imposter (x INT)",
     ] {
@@ -342,6 +348,36 @@ async fn the_portal_runs_under_a_role_that_does_not_own_the_schema() {
     let app = helpers::spawn_app_unseeded(Db::Postgres(app_url)).await;
     let resp = app.get(&format!("/r/{id}")).await;
     assert_eq!(resp.status(), 200);
+    // Signing in (an attempt counted, a session made) and signing out work under it too.
+    let signed = app
+        .client
+        .post(format!("{}/account/sign-in", app.base))
+        .form(&[
+            ("email", "citizen@demo.robopass.example"),
+            ("password", "demo-citizen-2026"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303, "sign-in under the portal's role");
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap();
+    let session = cookie.split(';').next().unwrap().to_string();
+    let inbox = app
+        .client
+        .get(format!("{}/inbox", app.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inbox.status(), 200);
+    let out = app
+        .client
+        .post(format!("{}/account/sign-out", app.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303, "sign-out under the portal's role");
     drop(app);
     drop(owner_app);
 }
