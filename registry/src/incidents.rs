@@ -208,31 +208,30 @@ pub async fn submit(
         },
     )
     .await?;
-    let event = rows::insert_event(
-        &mut tx,
-        report,
-        &at,
-        who.id,
-        None,
-        IncidentEventKind::Submitted.name(),
-        "",
-    )
-    .await?;
-    for photo in photos {
-        rows::insert_photo(
-            &mut tx,
-            report,
-            event,
-            &photo.jpeg,
-            photo.width,
-            photo.height,
-        )
-        .await?;
-    }
-    // The reporter has seen their own first step.
+    let kind = IncidentEventKind::Submitted;
+    let event = reporters_step(&mut tx, report, &at, who, kind, "", photos).await?;
     tx.commit().await?;
+    // The reporter has seen their own step.
     rows::mark_seen(database.pool(), report, event).await?;
     Ok(reference_of(report, &at))
+}
+
+/// A step the reporter takes (filing, adding information) with the photos it brings, inside
+/// the caller's transaction: the event's id.
+async fn reporters_step(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    report: i64,
+    at: &str,
+    who: &Person,
+    kind: IncidentEventKind,
+    note: &str,
+    photos: &[Photo],
+) -> Result<i64, sqlx::Error> {
+    let event = rows::insert_event(tx, report, at, who.id, None, kind.name(), note).await?;
+    for photo in photos {
+        rows::insert_photo(tx, report, event, &photo.jpeg, photo.width, photo.height).await?;
+    }
+    Ok(event)
 }
 
 fn reference_of(id: i64, created_at: &str) -> String {
@@ -421,19 +420,8 @@ pub async fn add_information(
     if kept + photos.len() > MAX_PHOTOS {
         return Err(Error::Invalid(Problem::TooManyPhotos));
     }
-    let kind = IncidentEventKind::InformationAdded.name();
-    let event = rows::insert_event(&mut tx, row.id, &at, who.id, None, kind, note).await?;
-    for photo in photos {
-        rows::insert_photo(
-            &mut tx,
-            row.id,
-            event,
-            &photo.jpeg,
-            photo.width,
-            photo.height,
-        )
-        .await?;
-    }
+    let kind = IncidentEventKind::InformationAdded;
+    let event = reporters_step(&mut tx, row.id, &at, who, kind, note, photos).await?;
     tx.commit().await?;
     rows::mark_seen(database.pool(), row.id, event).await?;
     Ok(())

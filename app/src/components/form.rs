@@ -114,46 +114,27 @@ pub fn TextField(
     #[prop(optional)]
     value: Option<String>,
 ) -> impl IntoView {
-    let answer = use_answer();
-    let id = format!("field-{name}");
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let error = answer.error(name).map(error_message);
+    let has_error = use_answer().error(name).is_some();
+    // A password is never sent back to the page.
     let shown = if kind == "password" {
         String::new()
-    } else if answer.values.is_empty() {
-        value.unwrap_or_default()
     } else {
-        answer.value(name)
+        shown_value(name, value)
     };
-    let described = [
-        hint.as_ref().map(|_| hint_id.clone()),
-        error.as_ref().map(|_| error_id.clone()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    let lang = use_lang();
-    let has_error = error.is_some();
+    let id = format!("field-{name}");
     view! {
         <div class="form-group" class:form-group--error=has_error>
             <label for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-            {error.map(|m| view! {
-                <p class="field-error" id=error_id.clone()>
-                    <span class="visually-hidden">{tr(lang, "form.error_prefix")}": "</span>
-                    {m}
-                </p>
-            })}
+            {hint.clone().map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            {field_error_view(name)}
             <input
-                id=id
+                id=id.clone()
                 name=name
                 type=kind
                 autocomplete=autocomplete
                 value=shown
-                aria-describedby=(!described.is_empty()).then_some(described)
-                aria-invalid=answer.error(name).map(|_| "true")
+                aria-describedby=described_by(name, hint.is_some(), has_error)
+                aria-invalid=has_error.then_some("true")
             />
         </div>
     }

@@ -91,7 +91,8 @@ impl Posted {
     }
 }
 
-fn see_other(location: &str) -> Response {
+/// A redirect to `location` after a form (303: the browser follows with a GET).
+pub(super) fn see_other(location: &str) -> Response {
     (
         StatusCode::SEE_OTHER,
         [(header::LOCATION, location.to_string())],
@@ -155,7 +156,8 @@ fn failed(error: Error, field: impl Fn(Problem) -> &'static str) -> (StatusCode,
     )
 }
 
-fn error(field: &'static str, problem: Problem) -> FieldError {
+/// `problem` beside the field `field`.
+pub(super) fn error(field: &'static str, problem: Problem) -> FieldError {
     FieldError {
         field,
         problem,

@@ -5,6 +5,7 @@
 //! not see a report is refused exactly as if it did not exist (403), a visitor is sent to sign
 //! in and brought back.
 
+use super::account::{error, see_other};
 use super::pages::{render_page, render_with};
 use crate::error::{Failure, Form};
 use crate::state::AppState;
@@ -44,14 +45,6 @@ static RECEIVING: LazyLock<std::sync::Arc<tokio::sync::Semaphore>> = LazyLock::n
         2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
     ))
 });
-
-fn see_other(location: &str) -> Response {
-    (
-        StatusCode::SEE_OTHER,
-        [(header::LOCATION, location.to_string())],
-    )
-        .into_response()
-}
 
 /// The path and query of a request (what signing in comes back to).
 fn here(parts: &Parts) -> String {
@@ -273,14 +266,6 @@ fn kept(sent: &Sent) -> Vec<(String, String)> {
         values.push(("sent".into(), "1".into()));
     }
     values
-}
-
-fn error(field: &'static str, problem: Problem) -> FieldError {
-    FieldError {
-        field,
-        problem,
-        seconds: None,
-    }
 }
 
 /// The status and field error a registry error comes to on a form.
