@@ -7,6 +7,7 @@ pub mod lang;
 pub mod link;
 pub mod problem;
 pub mod profile;
+pub mod provenance;
 pub mod record;
 pub mod robot_id;
 pub mod status;

@@ -2,6 +2,7 @@
 //! pure; chaining entries by hash and storing them is the registry's (`registry::record`).
 
 use crate::status::Lifecycle;
+use crate::Problem;
 
 /// One event in a robot's life, as filed.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,11 +35,17 @@ pub enum EntryKind {
     Scrapped,
     DataWiped,
     Recycled,
+    LeaseStarted,
+    LeaseEnded,
+    ConditionReading,
+    ProfileUpdated,
+    IncidentConfirmed,
+    Correction,
 }
 
 impl EntryKind {
-    /// Every kind, in the order of a robot's life.
-    pub const ALL: [EntryKind; 16] = [
+    /// Every kind, in the order of a robot's life (the kinds parties began filing later last).
+    pub const ALL: [EntryKind; 22] = [
         EntryKind::Produced,
         EntryKind::Registered,
         EntryKind::Sold,
@@ -55,6 +62,12 @@ impl EntryKind {
         EntryKind::Scrapped,
         EntryKind::DataWiped,
         EntryKind::Recycled,
+        EntryKind::LeaseStarted,
+        EntryKind::LeaseEnded,
+        EntryKind::ConditionReading,
+        EntryKind::ProfileUpdated,
+        EntryKind::IncidentConfirmed,
+        EntryKind::Correction,
     ];
 
     /// The kind stored as `name`.
@@ -80,6 +93,12 @@ impl EntryKind {
             EntryKind::Scrapped => "scrapped",
             EntryKind::DataWiped => "data_wiped",
             EntryKind::Recycled => "recycled",
+            EntryKind::LeaseStarted => "lease_started",
+            EntryKind::LeaseEnded => "lease_ended",
+            EntryKind::ConditionReading => "condition_reading",
+            EntryKind::ProfileUpdated => "profile_updated",
+            EntryKind::IncidentConfirmed => "incident_confirmed",
+            EntryKind::Correction => "correction",
         }
     }
 }
@@ -106,6 +125,8 @@ pub struct Projection {
     pub lifecycle: Lifecycle,
     pub owner_id: Option<i64>,
     pub operator_id: Option<i64>,
+    /// The lessee while a lease runs (the lessee is then also the operator).
+    pub lessee_id: Option<i64>,
     pub venue_id: Option<i64>,
     pub next_inspection_due: Option<String>,
     /// Where the chain stands: how many entries, the last one's hash. Only the registry's
@@ -124,6 +145,7 @@ impl Default for Projection {
             lifecycle: Lifecycle::NotDeployed,
             owner_id: None,
             operator_id: None,
+            lessee_id: None,
             venue_id: None,
             next_inspection_due: None,
             entries: 0,
@@ -147,6 +169,7 @@ impl Projection {
             EntryKind::Sold => {
                 self.owner_id = id("to");
                 self.operator_id = id("to");
+                self.lessee_id = None;
                 self.venue_id = None;
                 if self.lifecycle == Lifecycle::Deployed {
                     self.lifecycle = Lifecycle::NotDeployed;
@@ -186,7 +209,27 @@ impl Projection {
             EntryKind::Scrapped => {
                 self.lifecycle = Lifecycle::Scrapped;
                 self.operator_id = None;
+                self.lessee_id = None;
                 self.venue_id = None;
+            }
+            EntryKind::LeaseStarted if self.lifecycle == Lifecycle::Scrapped => {}
+            // The lessee operates the robot for the lease; it leaves where the owner had it.
+            EntryKind::LeaseStarted | EntryKind::LeaseEnded => {
+                if entry.kind == EntryKind::LeaseStarted {
+                    self.lessee_id = id("lessee");
+                    self.operator_id = id("lessee");
+                } else {
+                    self.lessee_id = None;
+                    self.operator_id = if self.lifecycle == Lifecycle::Scrapped {
+                        None
+                    } else {
+                        self.owner_id
+                    };
+                }
+                self.venue_id = None;
+                if self.lifecycle == Lifecycle::Deployed {
+                    self.lifecycle = Lifecycle::NotDeployed;
+                }
             }
             EntryKind::Produced
             | EntryKind::Registered
@@ -196,10 +239,98 @@ impl Projection {
             | EntryKind::RecallRemedied
             | EntryKind::IncidentReported
             | EntryKind::DataWiped
-            | EntryKind::Recycled => {}
+            | EntryKind::Recycled
+            | EntryKind::ConditionReading
+            | EntryKind::ProfileUpdated
+            | EntryKind::IncidentConfirmed
+            // A correction's effect is the corrected entry's, folded again in its place
+            // (see [`effective`]).
+            | EntryKind::Correction => {}
         }
         self.updated_at = entry.occurred_at.clone();
     }
+}
+
+impl Projection {
+    /// Whether the record's rules let an entry of `kind` land now; `Err` says why not (the
+    /// API's 409). Who may file it is another question (`registry::filing`).
+    pub fn allows(&self, kind: EntryKind) -> Result<(), Problem> {
+        use EntryKind as K;
+        let scrapped = self.lifecycle == Lifecycle::Scrapped;
+        let suspended = self.lifecycle == Lifecycle::Suspended;
+        match kind {
+            // A unit is produced and registered once, by its manufacturer's registration.
+            K::Produced | K::Registered => Err(Problem::AlreadyRegistered),
+            // A confirmation lands with the report it confirms (`registry::incidents`).
+            K::IncidentConfirmed | K::IncidentReported => Err(Problem::ConfirmThroughReport),
+            // "Refurbishment and resale of scrapped robots is prohibited."
+            K::Sold | K::LeaseStarted | K::Deployed | K::Reinstated if scrapped => {
+                Err(Problem::RobotScrapped)
+            }
+            K::Scrapped if scrapped => Err(Problem::AlreadyScrapped),
+            K::Recycled if !scrapped => Err(Problem::NotScrapped),
+            K::Reinstated if !suspended => Err(Problem::NotSuspended),
+            K::Suspended if suspended => Err(Problem::AlreadySuspended),
+            K::Suspended if scrapped => Err(Problem::RobotScrapped),
+            K::Deployed if suspended => Err(Problem::RobotSuspended),
+            K::Withdrawn if self.venue_id.is_none() => Err(Problem::NotDeployed),
+            K::LeaseStarted if self.lessee_id.is_some() => Err(Problem::LeaseActive),
+            K::LeaseEnded if self.lessee_id.is_none() => Err(Problem::NoLease),
+            _ => Ok(()),
+        }
+    }
+
+    /// Fold `entries` (a robot's whole record, as corrected: [`effective`]) again from the
+    /// start, keeping where the chain stands.
+    pub fn refold(&mut self, entries: &[Entry]) {
+        let mut fresh = Projection {
+            entries: self.entries,
+            head: std::mem::take(&mut self.head),
+            ..Projection::default()
+        };
+        for e in entries {
+            fresh.apply(e);
+        }
+        *self = fresh;
+    }
+}
+
+/// A robot's entries as they stand after their corrections, in order: each corrected entry
+/// carries its latest correction's details (and time, when the correction gives one); the
+/// corrections themselves stay in place and change nothing when folded.
+pub fn effective(stored: &[Stored]) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = stored
+        .iter()
+        .map(|s| Entry {
+            kind: s.kind,
+            occurred_at: s.occurred_at.clone(),
+            filed_by: s.filed_by,
+            details: serde_json::from_str(&s.details).unwrap_or(serde_json::Value::Null),
+            corrects: s.corrects_seq,
+        })
+        .collect();
+    for i in 0..entries.len() {
+        if entries[i].kind != EntryKind::Correction {
+            continue;
+        }
+        let Some(target) = entries[i]
+            .corrects
+            .and_then(|seq| usize::try_from(seq - 1).ok())
+        else {
+            continue;
+        };
+        if target >= i || entries[target].kind == EntryKind::Correction {
+            continue;
+        }
+        let correction = entries[i].details.clone();
+        if let Some(details) = correction.get("details") {
+            entries[target].details = details.clone();
+        }
+        if let Some(at) = correction.get("occurred_at").and_then(|v| v.as_str()) {
+            entries[target].occurred_at = at.to_string();
+        }
+    }
+    entries
 }
 
 #[cfg(test)]
@@ -242,6 +373,90 @@ mod tests {
             "scrap has no operator or venue"
         );
         assert_eq!(p.updated_at, "2026-01-01T09:00:00Z");
+    }
+
+    #[test]
+    fn the_rules_refuse_what_the_record_forbids() {
+        let mut p = Projection::default();
+        p.apply(&e(EntryKind::Sold, json!({"to": 7})));
+        assert_eq!(
+            p.allows(EntryKind::Registered),
+            Err(Problem::AlreadyRegistered)
+        );
+        assert_eq!(p.allows(EntryKind::Withdrawn), Err(Problem::NotDeployed));
+        assert_eq!(p.allows(EntryKind::Reinstated), Err(Problem::NotSuspended));
+        assert_eq!(p.allows(EntryKind::LeaseEnded), Err(Problem::NoLease));
+        assert_eq!(p.allows(EntryKind::Recycled), Err(Problem::NotScrapped));
+        p.apply(&e(EntryKind::LeaseStarted, json!({"lessee": 8})));
+        assert_eq!(
+            (p.operator_id, p.lessee_id, p.owner_id),
+            (Some(8), Some(8), Some(7))
+        );
+        assert_eq!(p.allows(EntryKind::LeaseStarted), Err(Problem::LeaseActive));
+        p.apply(&e(EntryKind::Deployed, json!({"venue": 3})));
+        p.apply(&e(EntryKind::LeaseEnded, json!({})));
+        assert_eq!(
+            (p.operator_id, p.lessee_id, p.venue_id),
+            (Some(7), None, None)
+        );
+        assert_eq!(p.lifecycle, Lifecycle::NotDeployed);
+        p.apply(&e(EntryKind::Suspended, json!({})));
+        assert_eq!(p.allows(EntryKind::Deployed), Err(Problem::RobotSuspended));
+        assert_eq!(
+            p.allows(EntryKind::Suspended),
+            Err(Problem::AlreadySuspended)
+        );
+        p.apply(&e(EntryKind::Scrapped, json!({})));
+        for k in [
+            EntryKind::Sold,
+            EntryKind::LeaseStarted,
+            EntryKind::Deployed,
+            EntryKind::Reinstated,
+        ] {
+            assert_eq!(p.allows(k), Err(Problem::RobotScrapped), "{k:?}");
+        }
+        assert_eq!(p.allows(EntryKind::Scrapped), Err(Problem::AlreadyScrapped));
+        assert_eq!(p.allows(EntryKind::Recycled), Ok(()));
+        assert_eq!(p.allows(EntryKind::DataWiped), Ok(()));
+    }
+
+    #[test]
+    fn a_correction_replaces_what_it_corrects_when_folded_again() {
+        let stored = |seq: i64, kind, details: &str, corrects| Stored {
+            seq,
+            kind,
+            occurred_at: format!("2026-01-0{seq}T09:00:00Z"),
+            filed_by: 1,
+            details: details.into(),
+            corrects_seq: corrects,
+            prev_hash: String::new(),
+            hash: String::new(),
+            hash_version: 2,
+        };
+        let record = [
+            stored(
+                1,
+                EntryKind::Inspected,
+                r#"{"next_due":"2027-01-01"}"#,
+                None,
+            ),
+            stored(
+                2,
+                EntryKind::Correction,
+                r#"{"details":{"next_due":"2026-07-01"},"reason":"typo"}"#,
+                Some(1),
+            ),
+        ];
+        let entries = effective(&record);
+        assert_eq!(entries[0].details, json!({"next_due": "2026-07-01"}));
+        let mut p = Projection {
+            entries: 2,
+            head: "h".into(),
+            ..Projection::default()
+        };
+        p.refold(&entries);
+        assert_eq!(p.next_inspection_due.as_deref(), Some("2026-07-01"));
+        assert_eq!((p.entries, p.head.as_str()), (2, "h"));
     }
 
     #[test]

@@ -87,7 +87,9 @@ words! {
         SuspectedTampering, SuspectedFakeLabel, Other,
     }
     /// What a person does for an organisation (and what kind of organisation it is).
-    OrgRole = "org_role" { Operator, Venue, Manufacturer, ServiceProvider, Recycler, Regulator }
+    OrgRole = "org_role" {
+        Operator, Venue, Manufacturer, ServiceProvider, Recycler, Regulator, Owner,
+    }
     /// How bad an incident was.
     Severity = "severity" { Minor, Serious, Critical }
     /// Where an incident report stands.

@@ -123,7 +123,7 @@ pub(crate) fn stamp(t: time::OffsetDateTime) -> String {
     t.format(&format).unwrap_or_default()
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -437,7 +437,7 @@ pub async fn reset_password(database: &Database, token: &str, new: &str) -> Resu
 }
 
 /// 32 random bytes, as URL-safe text.
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     use base64::Engine as _;
     use rand::RngCore as _;
     let mut bytes = [0u8; 32];
@@ -528,7 +528,8 @@ pub async fn grant(
     org: &Organisation,
     role: OrgRole,
 ) -> Result<(), Error> {
-    if org.kind != role {
+    // Any organisation may own robots; every other role is what the organisation is.
+    if role != OrgRole::Owner && org.kind != role {
         return Err(Error::Invalid(Problem::WrongRole));
     }
     let person = db::person_by_email(database.pool(), &email_key(email))

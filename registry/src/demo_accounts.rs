@@ -1,6 +1,7 @@
-//! The demo registry's accounts: a citizen, and one person for each role at an organisation
-//! whose robots the demo shows (the operator, venue and manufacturer of the first deployed
-//! robot; the first service provider, recycler and regulator). Their passwords are public (in
+//! The demo registry's accounts: a citizen, a buyer (a person with no rights over any robot),
+//! and one person for each role at an organisation whose robots the demo shows (the operator,
+//! owner, venue, manufacturer and engaged service provider of the first deployed robot; the
+//! first recycler and regulator). Their passwords are public (in
 //! the README), so that a new user can try every role at once. Only the demo seed makes them.
 
 use crate::accounts;
@@ -11,7 +12,7 @@ use crate::{Database, Error};
 /// A demo account as `robopass demo-accounts` prints it.
 #[derive(Clone, Debug, serde::Serialize, PartialEq, Eq)]
 pub struct DemoAccount {
-    /// `citizen`, or the machine name of an organisation role.
+    /// `citizen`, `buyer`, or the machine name of an organisation role.
     pub role: &'static str,
     pub email: String,
     pub password: String,
@@ -23,10 +24,12 @@ pub struct DemoAccount {
     pub robot: Option<String>,
 }
 
-/// The roles of the demo accounts, the citizen first.
-pub const DEMO_ROLES: [&str; 7] = [
+/// The roles of the demo accounts, the people without one first.
+pub const DEMO_ROLES: [&str; 9] = [
     "citizen",
+    "buyer",
     "operator",
+    "owner",
     "venue",
     "manufacturer",
     "service_provider",
@@ -45,7 +48,9 @@ fn password(role: &str) -> String {
 fn display_name(role: &str) -> String {
     let name = match role {
         "citizen" => "Chen Jing",
+        "buyer" => "Huang Tao",
         "operator" => "Wang Lei",
+        "owner" => "Xu Fang",
         "venue" => "Li Na",
         "manufacturer" => "Zhang Wei",
         "service_provider" => "Liu Yang",
@@ -72,9 +77,13 @@ pub async fn seed(database: &Database) -> Result<(), Error> {
             continue;
         };
         let org = match (role, &deployed) {
-            (OrgRole::Operator, Some((_, operator, _, _))) => Some(*operator),
-            (OrgRole::Venue, Some((_, _, venue, _))) => Some(*venue),
-            (OrgRole::Manufacturer, Some((_, _, _, maker))) => Some(*maker),
+            (OrgRole::Operator, Some(d)) => Some(d.operator),
+            (OrgRole::Owner, Some(d)) => d.owner,
+            (OrgRole::Venue, Some(d)) => Some(d.venue),
+            (OrgRole::Manufacturer, Some(d)) => Some(d.manufacturer),
+            (OrgRole::ServiceProvider, Some(d)) if d.service_provider.is_some() => {
+                d.service_provider
+            }
             _ => db::first_organisation_of_kind(pool, role.name()).await?,
         };
         if let Some(org) = org {
@@ -99,7 +108,9 @@ pub async fn list(database: &Database) -> Result<Vec<DemoAccount>, Error> {
             .find(|m| m.role.name() == role)
             .map(|m| m.org_name);
         let robot = match role {
-            "operator" | "venue" | "manufacturer" => deployed.as_ref().map(|d| d.0.clone()),
+            "operator" | "owner" | "venue" | "manufacturer" | "service_provider" => {
+                deployed.as_ref().map(|d| d.robot_id.clone())
+            }
             _ => None,
         };
         out.push(DemoAccount {

@@ -471,7 +471,7 @@ pub async fn step(
 }
 
 /// A regulator confirms the report: it is marked confirmed, the step is in its history, and an
-/// `incident_reported` entry enters the robot's record (filed by the regulator), all at once.
+/// `incident_confirmed` entry enters the robot's record (filed by the regulator), all at once.
 pub async fn confirm(
     registry: &Registry,
     who: &Person,
@@ -493,7 +493,7 @@ pub async fn confirm(
     let robot = RobotId::parse(&row.robot_id)?;
     let reference = reference_of(row.id, &row.created_at);
     let entry = Entry {
-        kind: EntryKind::IncidentReported,
+        kind: EntryKind::IncidentConfirmed,
         occurred_at: local_to_utc(&row.occurred_at),
         filed_by: regulator,
         details: serde_json::json!({

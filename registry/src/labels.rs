@@ -47,6 +47,19 @@ pub struct Keyring {
     signing: SigningKey,
     kid: String,
     retired: Vec<(String, VerifyingKey)>,
+    /// The key share codes are hashed under (`registry::share_codes`): kept apart from the
+    /// signing key, so that rotating labels leaves codes working.
+    share_key: [u8; 32],
+}
+
+/// The share-code key that goes with a signing key when none is configured: derived from it,
+/// separated from every other use of it by its label.
+pub fn share_key_of(signing: &SigningKey) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"robopass share-code key v1\n");
+    h.update(signing.as_bytes());
+    h.finalize().into()
 }
 
 /// Never print a secret key, not even in a debug log.
@@ -71,10 +84,26 @@ impl Keyring {
             .filter(|(k, _)| *k != kid)
             .collect();
         Keyring {
+            share_key: share_key_of(&signing),
             signing,
             kid,
             retired,
         }
+    }
+
+    /// The same keys, with share codes hashed under `key`.
+    pub fn with_share_key(mut self, key: [u8; 32]) -> Keyring {
+        self.share_key = key;
+        self
+    }
+
+    /// The keyed hash a share code is kept as (HMAC-SHA256, hex).
+    pub fn share_hash(&self, code: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.share_key)
+            .expect("HMAC takes a key of any length");
+        mac.update(code.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// The id of the key that signs new labels.

@@ -6,14 +6,18 @@
 pub(crate) use ::domain;
 
 pub mod accounts;
+pub mod api_tokens;
 mod db;
 pub mod demo_accounts;
 pub mod error;
+pub mod filing;
 pub mod incidents;
 pub mod labels;
+pub mod provenance;
 pub mod record;
 pub mod seed;
 pub mod services;
+pub mod share_codes;
 pub mod throttle;
 
 pub use db::{url_scheme, Backend, ConnectError};

@@ -188,14 +188,43 @@ pub(crate) async fn file_within(
     id: &RobotId,
     entry: &Entry,
 ) -> Result<Option<Stored>, Attempt> {
+    let (pk, projection) = open(tx, id).await?;
+    write(tx, backend, id, pk, projection, entry).await
+}
+
+/// Take the robot `id`'s row for writing until `tx` ends, and read where its record stands:
+/// its primary key and projection. What is read cannot change before `tx` ends, so checks
+/// made on it (`registry::filing`) still hold when [`write`] chains the entry.
+pub(crate) async fn open(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &RobotId,
+) -> Result<(i64, Projection), Attempt> {
     if !rows::take(tx, id.as_str()).await? {
         return Err(Attempt::Final(Error::NotFound(Problem::NotRegistered)));
     }
-    let Some((pk, mut projection)) = rows::projection(tx, id.as_str()).await? else {
-        return Err(Attempt::Final(Error::NotFound(Problem::NotRegistered)));
-    };
+    rows::projection(tx, id.as_str())
+        .await?
+        .ok_or(Attempt::Final(Error::NotFound(Problem::NotRegistered)))
+}
+
+/// Chain `entry` after the record [`open`] read (`pk`, `projection`) and store it with the
+/// projection moved on; a correction folds the whole record again, as corrected. `None`: the
+/// record moved on under it.
+pub(crate) async fn write(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: crate::Backend,
+    id: &RobotId,
+    pk: i64,
+    mut projection: Projection,
+    entry: &Entry,
+) -> Result<Option<Stored>, Attempt> {
     let head_before = projection.head.clone();
     let stored = append(&mut projection, id, entry);
+    if entry.kind == EntryKind::Correction {
+        let mut record = rows::entries(tx, pk).await?;
+        record.push(stored.clone());
+        projection.refold(&crate::domain::record::effective(&record));
+    }
     if !rows::store(tx, backend, pk, &head_before, &stored, &projection).await? {
         return Ok(None);
     }

@@ -633,6 +633,7 @@ struct RobotWriter {
     roles: Batch,
     notices: Batch,
     remedies: Batch,
+    engagements: Batch,
 }
 
 impl RobotWriter {
@@ -691,6 +692,10 @@ impl RobotWriter {
                 ],
             ),
             remedies: Batch::new("recall_remedies", &["recall_id", "robot_id", "remedied_on"]),
+            engagements: Batch::new(
+                "engagements",
+                &["robot_id", "org_id", "engaged_by", "started_at", "ended_at"],
+            ),
         }
     }
 
@@ -705,6 +710,7 @@ impl RobotWriter {
         self.roles.flush(tx, backend).await?;
         self.notices.flush(tx, backend).await?;
         self.remedies.flush(tx, backend).await?;
+        self.engagements.flush(tx, backend).await?;
         Ok(())
     }
 
@@ -953,11 +959,31 @@ impl RobotWriter {
         // Dates were drawn per kind of event; the record is in time order.
         events.sort_by_key(|(d, _)| *d);
         let mut projection = Projection::default();
+        // Who served the robot, engaged from their first filing: (organisation, since).
+        let mut engaged: Vec<(i64, String)> = Vec::new();
+        let mut scrapped_at = None;
         for (date, mut entry) in events {
             entry.occurred_at = ts(date, rng);
             // The one writer of the record: the same fold and chain as every filing.
             let stored = append(&mut projection, &id, &entry);
             self.entries.push(entry_values(pk, &stored));
+            let serves = matches!(
+                entry.kind,
+                EntryKind::Inspected
+                    | EntryKind::Maintained
+                    | EntryKind::PartReplaced
+                    | EntryKind::RecallRemedied
+                    | EntryKind::Scrapped
+            );
+            if serves
+                && entry.filed_by != model.mfr_org
+                && !engaged.iter().any(|(org, _)| *org == entry.filed_by)
+            {
+                engaged.push((entry.filed_by, entry.occurred_at.clone()));
+            }
+            if entry.kind == EntryKind::Scrapped {
+                scrapped_at = Some((entry.filed_by, entry.occurred_at.clone()));
+            }
             *entry_id += 1;
             let seq = stored.seq;
             if entry.kind == EntryKind::Inspected {
@@ -972,6 +998,21 @@ impl RobotWriter {
                     d["next_due"].as_str().unwrap_or_default().into(),
                 ]);
             }
+        }
+        // Scrapping ends every engagement but the recycler's.
+        let engaged_by = projection.owner_id.unwrap_or(model.mfr_org);
+        for (org, since) in engaged {
+            let ended = match &scrapped_at {
+                Some((recycler, at)) if *recycler != org => Some(at.clone()),
+                _ => None,
+            };
+            self.engagements.push(vec![
+                pk.into(),
+                org.into(),
+                engaged_by.into(),
+                since.into(),
+                ended.into(),
+            ]);
         }
         if projection.operator_id.is_some() {
             let n = rng.random_range(1..3);

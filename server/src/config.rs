@@ -28,6 +28,9 @@ pub struct Config {
     pub signing_key_file: String,
     /// Public keys (base64url) of retired signing keys whose labels still verify.
     pub retired_signing_keys: Vec<String>,
+    /// The 32-byte key share codes are hashed under (base64url or hex); when not set, the key
+    /// file's (or one derived from `SIGNING_KEY`).
+    pub share_code_key: Option<String>,
     /// Further hosts (`host` or `host:port`) the portal answers on besides `PUBLIC_ORIGIN`'s.
     pub allowed_hosts: Vec<String>,
     /// The program that reads photos (`robopass decode-photo`); `None`: this program.
@@ -168,6 +171,10 @@ impl std::fmt::Debug for Config {
             )
             .field("signing_key_file", &self.signing_key_file)
             .field("retired_signing_keys", &self.retired_signing_keys)
+            .field(
+                "share_code_key",
+                &self.share_code_key.as_ref().map(|_| "(set, not shown)"),
+            )
             .field("allowed_hosts", &self.allowed_hosts)
             .field("decoder_exe", &self.decoder_exe)
             .field("body_read_timeout", &self.body_read_timeout)
@@ -270,6 +277,7 @@ impl Config {
             signing_key_file: var("SIGNING_KEY_FILE")
                 .unwrap_or_else(|| "data/signing-key.json".into()),
             retired_signing_keys: list("RETIRED_SIGNING_KEYS"),
+            share_code_key: var("SHARE_CODE_KEY"),
             allowed_hosts: list("ALLOWED_HOSTS")
                 .into_iter()
                 .map(|h| h.to_ascii_lowercase())
@@ -358,6 +366,7 @@ mod tests {
             signing_key: None,
             signing_key_file: "data/signing-key.json".into(),
             retired_signing_keys: Vec::new(),
+            share_code_key: None,
             allowed_hosts: vec!["portal.internal".into()],
             decoder_exe: None,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
@@ -418,6 +427,7 @@ mod tests {
             signing_key: Some("secret-seed".into()),
             signing_key_file: "data/signing-key.json".into(),
             retired_signing_keys: Vec::new(),
+            share_code_key: None,
             allowed_hosts: Vec::new(),
             decoder_exe: None,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,

@@ -20,6 +20,10 @@ struct KeyFile {
     created: String,
     #[serde(default)]
     retired: Vec<RetiredKey>,
+    /// Base64url key share codes are hashed under. Secret. Absent from files made before share
+    /// codes: then derived from `secret_key`, and written down when that key is rotated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    share_key: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -119,13 +123,25 @@ fn keyring_of(file: &KeyFile, extra_retired: &[VerifyingKey]) -> anyhow::Result<
         .map(|r| public_key("a retired public_key", &r.public_key))
         .collect::<anyhow::Result<Vec<_>>>()?;
     retired.extend_from_slice(extra_retired);
-    Ok(Keyring::new(signing, retired))
+    let ring = Keyring::new(signing, retired);
+    Ok(match &file.share_key {
+        Some(key) => ring.with_share_key(decode_32("share_key", key)?),
+        None => ring,
+    })
 }
 
 /// The keyring the portal signs and verifies with: `SIGNING_KEY` when set, else the key file
 /// (made, with a new key, when missing). `RETIRED_SIGNING_KEYS` adds public keys that still
 /// verify.
 pub fn load(config: &Config) -> anyhow::Result<Keyring> {
+    let ring = load_signing(config)?;
+    Ok(match &config.share_code_key {
+        Some(key) => ring.with_share_key(decode_32("SHARE_CODE_KEY", key)?),
+        None => ring,
+    })
+}
+
+fn load_signing(config: &Config) -> anyhow::Result<Keyring> {
     let extra = config
         .retired_signing_keys
         .iter()
@@ -153,6 +169,7 @@ pub fn load(config: &Config) -> anyhow::Result<Keyring> {
         secret_key: BASE64URL_NOPAD.encode(signing.as_bytes()),
         created: registry::services::today(),
         retired: Vec::new(),
+        share_key: None,
     };
     if !write_file(path, &file, Place::New)? {
         // Another instance made the key first: use that one, so all sign alike.
@@ -176,6 +193,9 @@ pub fn rotate(config: &Config) -> anyhow::Result<(String, String)> {
     let mut file = read_file(path)?;
     let old = SigningKey::from_bytes(&decode_32("secret_key", &file.secret_key)?);
     let new = new_signing_key();
+    // Share codes stay hashed under the key they were hashed under before.
+    file.share_key
+        .get_or_insert_with(|| BASE64URL_NOPAD.encode(&registry::labels::share_key_of(&old)));
     file.retired.push(RetiredKey {
         key_id: key_id(&old.verifying_key()),
         public_key: BASE64URL_NOPAD.encode(old.verifying_key().as_bytes()),
@@ -218,6 +238,7 @@ mod tests {
 
         let id = RobotId::parse("CNSEJ5SE027600000000000000001").unwrap();
         let old_label = first.sign(&id);
+        let code_hash = first.share_hash("7K3M9QX2HD4P");
         let (old, new) = rotate(&config).unwrap();
         assert_eq!(old, first.current_kid());
         let after = load(&config).unwrap();
@@ -230,6 +251,14 @@ mod tests {
             after.verify(&id, &after.sign(&id)),
             SigCheck::Valid { retired: false, .. }
         ));
+        assert_eq!(
+            after.share_hash("7K3M9QX2HD4P"),
+            code_hash,
+            "share codes outlive a rotation"
+        );
+        let mut own = config.clone();
+        own.share_code_key = Some("07".repeat(32));
+        assert_ne!(load(&own).unwrap().share_hash("7K3M9QX2HD4P"), code_hash);
     }
 
     #[test]

@@ -10,38 +10,7 @@ use helpers::photo::jpeg;
 use helpers::TestApp;
 use image::RgbImage;
 
-/// The session cookie's name: the test registry's origin is https.
-const COOKIE: &str = "__Host-robopass_session";
-const SAME_SITE: (&str, &str) = ("sec-fetch-site", "same-origin");
-
-fn demo(role: &str) -> (String, String) {
-    let dashed = role.replace('_', "-");
-    (
-        format!("{dashed}@demo.robopass.example"),
-        format!("demo-{dashed}-2026"),
-    )
-}
-
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> String {
-    let resp = app
-        .client
-        .post(format!("{}/account/sign-in", app.base))
-        .header(SAME_SITE.0, SAME_SITE.1)
-        .form(&[("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303, "{email} signs in");
-    resp.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| {
-            let v = c.strip_prefix(&format!("{COOKIE}="))?;
-            Some(v.split(';').next()?.to_string())
-        })
-        .expect("a session")
-}
+use helpers::{demo, sign_in, COOKIE, SAME_SITE};
 
 async fn get(app: &TestApp, path: &str, session: Option<&str>) -> reqwest::Response {
     let mut req = app
@@ -599,7 +568,7 @@ async fn workflow_to_the_record(app: &TestApp, robot: &str, reference: &str, rep
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(kind, "incident_reported");
+    assert_eq!(kind, "incident_confirmed");
     // The chain still checks out.
     let broken = registry::record::check(app.registry.database(), None, &|_| {})
         .await

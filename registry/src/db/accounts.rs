@@ -318,12 +318,28 @@ pub async fn first_organisation_of_kind(
 /// deployed somewhere.
 pub async fn parties_of_first_deployed_robot(
     pool: &Pool,
-) -> Result<Option<(String, i64, i64, i64)>, sqlx::Error> {
+) -> Result<Option<DemoParties>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT r.robot_id, r.operator_id, v.org_id, m.manufacturer_id
+        "SELECT r.robot_id, r.operator_id AS operator, v.org_id AS venue,
+                m.manufacturer_id AS manufacturer, r.owner_id AS owner,
+                (SELECT e.org_id FROM engagements e JOIN organisations o ON o.id = e.org_id
+                 WHERE e.robot_id = r.id AND e.ended_at IS NULL AND o.kind = 'service_provider'
+                 ORDER BY e.id LIMIT 1) AS service_provider
          FROM robots r JOIN venues v ON v.id = r.venue_id JOIN models m ON m.id = r.model_id
          WHERE r.operator_id IS NOT NULL ORDER BY r.id LIMIT 1",
     )
     .fetch_optional(pool)
     .await
+}
+
+/// The first deployed robot and the organisations that answer for it, which the demo
+/// accounts act for.
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct DemoParties {
+    pub robot_id: String,
+    pub operator: i64,
+    pub venue: i64,
+    pub manufacturer: i64,
+    pub owner: Option<i64>,
+    pub service_provider: Option<i64>,
 }

@@ -5,9 +5,11 @@
 
 mod accounts;
 pub mod batch;
+pub mod filing;
 pub mod incidents;
 mod lookup_pool;
 mod organisations;
+pub mod provenance;
 mod recalls;
 pub mod record;
 mod reference;

@@ -26,6 +26,7 @@ pub const PROJECTION_COLUMNS: &[&str] = &[
     "lifecycle",
     "owner_id",
     "operator_id",
+    "lessee_id",
     "venue_id",
     "next_inspection_due",
     "record_entries",
@@ -55,6 +56,7 @@ pub fn projection_values(p: &Projection) -> Vec<Val> {
         p.lifecycle.as_str().into(),
         p.owner_id.into(),
         p.operator_id.into(),
+        p.lessee_id.into(),
         p.venue_id.into(),
         p.next_inspection_due.clone().into(),
         p.entries.into(),
@@ -74,6 +76,7 @@ struct ProjectionRow {
     lifecycle: String,
     owner_id: Option<i64>,
     operator_id: Option<i64>,
+    lessee_id: Option<i64>,
     venue_id: Option<i64>,
     next_inspection_due: Option<String>,
     record_entries: i64,
@@ -133,6 +136,7 @@ pub async fn projection(
                 lifecycle,
                 owner_id: r.owner_id,
                 operator_id: r.operator_id,
+                lessee_id: r.lessee_id,
                 venue_id: r.venue_id,
                 next_inspection_due: r.next_inspection_due,
                 entries: r.record_entries,
@@ -201,6 +205,60 @@ struct EntryRow {
     hash_version: i64,
 }
 
+impl EntryRow {
+    fn stored(self) -> Stored {
+        Stored {
+            seq: self.seq,
+            kind: EntryKind::from_name(&self.kind).unwrap_or(EntryKind::Produced),
+            occurred_at: self.occurred_at,
+            filed_by: self.filed_by,
+            details: self.details,
+            corrects_seq: self.corrects_seq,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+            hash_version: self.hash_version,
+        }
+    }
+}
+
+const ENTRY_SELECT: &str =
+    "SELECT e.robot_id AS robot_pk, e.seq, e.kind, e.occurred_at, e.filed_by,
+        e.details, e.corrects_seq, e.prev_hash, e.hash, e.hash_version
+    FROM lifecycle_entries e";
+
+/// The robot with primary key `robot_pk`'s entries, in order, read inside `tx`.
+pub async fn entries(
+    tx: &mut Transaction<'_, Any>,
+    robot_pk: i64,
+) -> Result<Vec<Stored>, sqlx::Error> {
+    let rows = sqlx::query_as::<_, EntryRow>(&format!(
+        "{ENTRY_SELECT} WHERE e.robot_id = $1 ORDER BY e.seq"
+    ))
+    .bind(robot_pk)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(EntryRow::stored).collect())
+}
+
+/// The robot with primary key `robot_pk`'s entries, in order.
+pub async fn entries_of(pool: &super::Pool, robot_pk: i64) -> Result<Vec<Stored>, sqlx::Error> {
+    let rows = sqlx::query_as::<_, EntryRow>(&format!(
+        "{ENTRY_SELECT} WHERE e.robot_id = $1 ORDER BY e.seq"
+    ))
+    .bind(robot_pk)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(EntryRow::stored).collect())
+}
+
+/// Where the robot's record says its chain stands: how many entries, the last one's hash.
+pub async fn head(pool: &super::Pool, robot_pk: i64) -> Result<(i64, String), sqlx::Error> {
+    sqlx::query_as("SELECT record_entries, record_head FROM robots WHERE id = $1")
+        .bind(robot_pk)
+        .fetch_one(pool)
+        .await
+}
+
 /// A robot's chain as stored: its ID, how many entries its projection counts, its head.
 pub struct StoredChain {
     pub robot_id: String,
@@ -266,17 +324,7 @@ pub async fn chains(
         let Some(&i) = index.get(&r.robot_pk) else {
             continue;
         };
-        chains[i].entries.push(Stored {
-            seq: r.seq,
-            kind: EntryKind::from_name(&r.kind).unwrap_or(EntryKind::Produced),
-            occurred_at: r.occurred_at,
-            filed_by: r.filed_by,
-            details: r.details,
-            corrects_seq: r.corrects_seq,
-            prev_hash: r.prev_hash,
-            hash: r.hash,
-            hash_version: r.hash_version,
-        });
+        chains[i].entries.push(r.stored());
     }
     Ok(chains)
 }

@@ -62,7 +62,8 @@ pub async fn profile_row<'e>(
                 li.body_id AS insp_body_id,
                 {OPEN_RECALL_COUNT} AS open_recalls,
                 (SELECT COUNT(*) FROM lifecycle_entries e WHERE e.robot_id = r.id
-                    AND e.kind = 'incident_reported' AND e.occurred_at >= $2)
+                    AND e.kind IN ('incident_reported', 'incident_confirmed')
+                    AND e.occurred_at >= $2)
                     AS confirmed_incidents
          FROM robots r
          LEFT JOIN permitted_roles pr ON pr.robot_id = r.id

@@ -10,6 +10,15 @@ use std::net::{IpAddr, SocketAddr};
 #[derive(Clone, Copy, Debug)]
 pub struct Peer(pub SocketAddr);
 
+/// The client's address of the request whose head is `parts`, behind `trusted` proxies.
+pub fn client_of(parts: &axum::http::request::Parts, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let peer = parts
+        .extensions
+        .get::<Peer>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |p| p.0.ip());
+    client_address(&parts.headers, peer, trusted)
+}
+
 /// The client's address for a request from `peer` with these headers.
 pub fn client_address(headers: &HeaderMap, peer: IpAddr, trusted: &[ipnet::IpNet]) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));

@@ -20,10 +20,26 @@ pub const SECURE_SESSION_COOKIE: &str = "__Host-robopass_session";
 /// Whether the request carries a session cookie (under either name, whatever its value):
 /// such a request is a signed-in person's, and nothing answered to it may be shared.
 pub fn carries_session(headers: &HeaderMap) -> bool {
-    [SESSION_COOKIE, SECURE_SESSION_COOKIE]
-        .iter()
-        .any(|name| app::request::cookie(headers, name).is_some())
+    headers.contains_key(header::AUTHORIZATION)
+        || [SESSION_COOKIE, SECURE_SESSION_COOKIE]
+            .iter()
+            .any(|name| app::request::cookie(headers, name).is_some())
 }
+
+/// The bearer token of an `Authorization: Bearer …` header, if the request has one.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// A request whose `Authorization` header names no live token: answered 401 by whatever
+/// needs the token, never taken for a signed-out visitor's.
+#[derive(Clone, Copy, Debug)]
+pub struct BadBearer;
 
 /// The cookie as this portal sets it: `Secure` under its `__Host-` name when served over
 /// HTTPS; always `HttpOnly` (no script reads it), `SameSite=Lax` (no other site's form or
@@ -115,7 +131,27 @@ pub async fn signed_in(State(state): State<AppState>, mut req: Request, next: Ne
             Err(_) => {}
         }
     }
-    let personal = req.extensions().get::<SignedIn>().is_some();
+    if req.headers().contains_key(header::AUTHORIZATION) && !impersonal(req.uri().path()) {
+        match bearer(req.headers()) {
+            Some(token) => {
+                match registry::api_tokens::holder(state.registry.database(), token).await {
+                    Ok(Some(holder)) => {
+                        req.extensions_mut().insert(holder);
+                    }
+                    Ok(None) => {
+                        req.extensions_mut().insert(BadBearer);
+                    }
+                    // The database is down: whatever needs the token answers that it is.
+                    Err(_) => {}
+                }
+            }
+            None => {
+                req.extensions_mut().insert(BadBearer);
+            }
+        }
+    }
+    let personal = req.extensions().get::<SignedIn>().is_some()
+        || req.headers().contains_key(header::AUTHORIZATION);
     let mut response = next.run(req).await;
     if personal {
         response.headers_mut().insert(

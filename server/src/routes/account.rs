@@ -7,7 +7,7 @@
 
 use super::pages::render_page;
 use crate::mail::Mail;
-use crate::middleware::client::{client_address, Peer};
+use crate::middleware::client::client_of;
 use crate::state::AppState;
 use app::components::form::{FieldError, FormAnswer};
 use app::i18n::{lang_from_headers, tr, tr_with};
@@ -73,12 +73,7 @@ impl Posted {
 
     /// The client's address, for counting attempts.
     fn client(&self, state: &AppState) -> IpAddr {
-        let peer = self
-            .parts
-            .extensions
-            .get::<Peer>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |p| p.0.ip());
-        client_address(&self.parts.headers, peer, &state.accounts.trusted_proxies)
+        client_of(&self.parts, &state.accounts.trusted_proxies)
     }
 
     /// The values to hand back to the page: every field but passwords.

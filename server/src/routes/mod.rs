@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod api;
+pub mod filing;
 pub mod incidents;
 pub mod labels;
 pub mod lang;
@@ -131,6 +132,34 @@ pub fn router(
         .route("/incidents/{reference}/photos/{photo}", get(incidents::photo))
         .route("/inbox", get(incidents::inbox))
         .route("/api/v1/incidents", get(incidents::api_list))
+        // Filing the lifecycle record, by people and by organisations' programs.
+        .route("/api/v1/robots/{id}/entries", post(filing::file_entry))
+        .route("/api/v1/robots/{id}/engagements", post(filing::engage))
+        .route(
+            "/api/v1/robots/{id}/engagements/{org}",
+            axum::routing::delete(filing::disengage),
+        )
+        .route(
+            "/api/v1/robots/{id}/share-codes",
+            get(filing::share_codes_list).post(filing::issue_share_code),
+        )
+        .route(
+            "/api/v1/robots/{id}/share-codes/{code}",
+            axum::routing::delete(filing::revoke_share_code),
+        )
+        .route("/api/v1/provenance/{id}", post(filing::provenance))
+        .route(
+            "/api/v1/provenance/{id}/openings",
+            get(filing::provenance_openings),
+        )
+        .route(
+            "/api/v1/orgs/{org}/tokens",
+            get(filing::tokens).post(filing::create_token),
+        )
+        .route(
+            "/api/v1/orgs/{org}/tokens/{token}",
+            axum::routing::delete(filing::revoke_token),
+        )
         // The app: its server functions, then its pages (see [`PAGES`]).
         .route(
             "/api/fn/{*name}",

@@ -208,6 +208,7 @@ async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> Tes
         signing_key: Some("7".repeat(64)),
         signing_key_file: dir.path().join("signing-key.json").display().to_string(),
         retired_signing_keys: Vec::new(),
+        share_code_key: None,
         allowed_hosts: Vec::new(),
         // Photos are read by the real program, as in production.
         decoder_exe: Some(env!("CARGO_BIN_EXE_robopass").into()),
@@ -331,3 +332,95 @@ macro_rules! on_both {
 }
 #[allow(unused_imports)]
 pub(crate) use on_both;
+
+/// The session cookie's name: the test registry's origin is https.
+pub const COOKIE: &str = "__Host-robopass_session";
+pub const SAME_SITE: (&str, &str) = ("sec-fetch-site", "same-origin");
+
+/// A demo account's e-mail address and password (`robopass demo-accounts`).
+pub fn demo(role: &str) -> (String, String) {
+    let dashed = role.replace('_', "-");
+    (
+        format!("{dashed}@demo.robopass.example"),
+        format!("demo-{dashed}-2026"),
+    )
+}
+
+/// Sign in through the form: the session token.
+pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> String {
+    let resp = app
+        .client
+        .post(format!("{}/account/sign-in", app.base))
+        .header(SAME_SITE.0, SAME_SITE.1)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "{email} signs in");
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            let v = c.strip_prefix(&format!("{COOKIE}="))?;
+            Some(v.split(';').next()?.to_string())
+        })
+        .expect("a session")
+}
+
+/// How an API request acts: as nobody, through a session, or with an API token.
+#[derive(Clone, Copy, Debug)]
+pub enum Auth<'a> {
+    Nobody,
+    Session(&'a str),
+    Bearer(&'a str),
+}
+
+/// Call the JSON API as `auth`: the status and the answer (its text, when it is not JSON).
+/// Whatever answers someone is never stored: that is checked on every call.
+pub async fn api(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+    auth: Auth<'_>,
+) -> (u16, serde_json::Value) {
+    let mut req = app
+        .client
+        .request(method, format!("{}{path}", app.base))
+        .header(SAME_SITE.0, SAME_SITE.1)
+        .header("accept-language", "en");
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    req = match auth {
+        Auth::Nobody => req,
+        Auth::Session(s) => req.header("cookie", format!("{COOKIE}={s}")),
+        Auth::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
+    };
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    if !matches!(auth, Auth::Nobody) {
+        let cache = resp
+            .headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(cache, Some("private, no-store"), "{path}");
+    }
+    let text = resp.text().await.unwrap();
+    let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    (status, value)
+}
+
+/// The sessions of the demo accounts, by role.
+pub async fn demo_sessions(
+    app: &TestApp,
+    roles: &[&str],
+) -> std::collections::HashMap<String, String> {
+    let mut sessions = std::collections::HashMap::new();
+    for role in roles {
+        let (email, password) = demo(role);
+        sessions.insert(role.to_string(), sign_in(app, &email, &password).await);
+    }
+    sessions
+}

@@ -1,0 +1,255 @@
+//! Provenance reports: what they are made from, the share codes that open them (kept as keyed
+//! hashes), and the audit log of every opening.
+
+use super::recalls::OPEN_RECALL_COUNT;
+use super::Pool;
+
+/// The robot's key and its owner, by ID.
+pub async fn robot_owner(
+    pool: &Pool,
+    robot_id: &str,
+) -> Result<Option<(i64, Option<i64>)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, owner_id FROM robots WHERE robot_id = $1")
+        .bind(robot_id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub struct NewCode<'a> {
+    pub robot_pk: i64,
+    pub hash: &'a str,
+    pub org: i64,
+    pub person: Option<i64>,
+    pub created_at: &'a str,
+    pub expires_at: &'a str,
+}
+
+/// Keep a new code: its number, or `None` when another code has the same hash.
+pub async fn insert(pool: &Pool, c: &NewCode<'_>) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO share_codes (robot_id, code_hash, org_id, issued_by, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code_hash) DO NOTHING RETURNING id",
+    )
+    .bind(c.robot_pk)
+    .bind(c.hash)
+    .bind(c.org)
+    .bind(c.person)
+    .bind(c.created_at)
+    .bind(c.expires_at)
+    .fetch_optional(pool)
+    .await
+}
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct CodeRow {
+    pub id: i64,
+    pub created_at: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+}
+
+pub async fn list(pool: &Pool, robot_pk: i64) -> Result<Vec<CodeRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, created_at, expires_at, revoked_at FROM share_codes WHERE robot_id = $1
+         ORDER BY id DESC LIMIT 200",
+    )
+    .bind(robot_pk)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn revoke_by_id(
+    pool: &Pool,
+    robot_pk: i64,
+    id: i64,
+    at: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE share_codes SET revoked_at = $3 WHERE robot_id = $1 AND id = $2 AND revoked_at IS NULL",
+    )
+    .bind(robot_pk)
+    .bind(id)
+    .bind(at)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn revoke_by_hash(
+    pool: &Pool,
+    robot_pk: i64,
+    hash: &str,
+    at: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE share_codes SET revoked_at = $3
+         WHERE robot_id = $1 AND code_hash = $2 AND revoked_at IS NULL",
+    )
+    .bind(robot_pk)
+    .bind(hash)
+    .bind(at)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A code found by its hash, with the robot's owner now.
+#[derive(sqlx::FromRow, Debug)]
+pub struct FoundCode {
+    pub id: i64,
+    pub robot_pk: i64,
+    pub org_id: i64,
+    pub owner: Option<i64>,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+}
+
+pub async fn by_hash(pool: &Pool, hash: &str) -> Result<Option<FoundCode>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, s.robot_id AS robot_pk, s.org_id, r.owner_id AS owner, s.expires_at,
+                s.revoked_at
+         FROM share_codes s JOIN robots r ON r.id = s.robot_id WHERE s.code_hash = $1",
+    )
+    .bind(hash)
+    .fetch_optional(pool)
+    .await
+}
+
+pub struct Opening<'a> {
+    pub robot_pk: i64,
+    pub at: &'a str,
+    pub person: Option<i64>,
+    pub token: Option<i64>,
+    pub org: Option<i64>,
+    pub via: &'a str,
+    pub share_code: Option<i64>,
+}
+
+pub async fn insert_opening(pool: &Pool, o: &Opening<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO provenance_openings (robot_id, opened_at, person_id, token_id, org_id, via,
+             share_code_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(o.robot_pk)
+    .bind(o.at)
+    .bind(o.person)
+    .bind(o.token)
+    .bind(o.org)
+    .bind(o.via)
+    .bind(o.share_code)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// An opening as the audit log shows it.
+#[derive(sqlx::FromRow, Debug, Clone, serde::Serialize)]
+pub struct OpeningRow {
+    pub opened_at: String,
+    pub via: String,
+    pub person: Option<String>,
+    pub organisation: Option<String>,
+    pub share_code: Option<i64>,
+}
+
+pub async fn openings(
+    pool: &Pool,
+    robot_pk: i64,
+    limit: i64,
+) -> Result<Vec<OpeningRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.opened_at, o.via, p.display_name AS person, g.name AS organisation,
+                o.share_code_id AS share_code
+         FROM provenance_openings o
+         LEFT JOIN people p ON p.id = o.person_id
+         LEFT JOIN organisations g ON g.id = o.org_id
+         WHERE o.robot_id = $1 ORDER BY o.id DESC LIMIT $2",
+    )
+    .bind(robot_pk)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// What a report says of the robot besides its entries.
+#[derive(sqlx::FromRow, Debug)]
+pub struct FactsRow {
+    pub robot_id: String,
+    pub serial: String,
+    pub production_year: i64,
+    pub model_id: i64,
+    pub model: String,
+    pub manufacturer_id: i64,
+    pub manufacturer: String,
+    pub lifecycle: String,
+    pub next_inspection_due: Option<String>,
+    pub record_entries: i64,
+    pub record_head: String,
+    pub open_recalls: i64,
+}
+
+pub async fn facts(pool: &Pool, robot_pk: i64) -> Result<FactsRow, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT r.robot_id, r.serial, r.production_year, m.id AS model_id, m.name AS model,
+                o.id AS manufacturer_id, o.name AS manufacturer, r.lifecycle,
+                r.next_inspection_due, r.record_entries, r.record_head,
+                {OPEN_RECALL_COUNT} AS open_recalls
+         FROM robots r JOIN models m ON m.id = r.model_id
+         JOIN organisations o ON o.id = m.manufacturer_id
+         WHERE r.id = $1"
+    ))
+    .bind(robot_pk)
+    .fetch_one(pool)
+    .await
+}
+
+/// The details of every firmware update filed for robots of the model.
+pub async fn model_firmware(pool: &Pool, model_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT e.details FROM robots r
+         JOIN lifecycle_entries e ON e.robot_id = r.id AND e.kind = 'firmware_updated'
+         WHERE r.model_id = $1",
+    )
+    .bind(model_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// When someone tried to sell, lease, deploy or reinstate the scrapped robot and was refused.
+pub async fn refused_resales(pool: &Pool, robot_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT at FROM filing_refusals WHERE robot_id = $1 AND problem = 'robot_scrapped'
+         ORDER BY id LIMIT 100",
+    )
+    .bind(robot_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// The names of the organisations numbered `ids`.
+pub async fn org_names(pool: &Pool, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    names(pool, "organisations", ids).await
+}
+
+/// The names of the venues numbered `ids`, with their cities.
+pub async fn venue_names(pool: &Pool, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    names(pool, "venues", ids).await
+}
+
+async fn names(pool: &Pool, table: &str, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(100) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, name FROM {table} WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        out.extend(q.fetch_all(pool).await?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,219 @@
+//! Provenance reports: who may open one (a regulator, the robot's owner, or whoever holds a
+//! live share code for it, guesses throttled like sign-in), the report made from the record as
+//! it stands, its chain checked each time, and every opening written to an append-only audit
+//! log that the owner and the regulator read.
+
+use crate::accounts;
+use crate::db::provenance as rows;
+use crate::db::record as chain_rows;
+use crate::domain::provenance::{self, Facts, OpenedVia, Report};
+use crate::domain::record::{effective, EntryKind, Stored};
+use crate::domain::status::{Lifecycle, Status, StatusFacts};
+use crate::domain::vocabulary::OrgRole;
+use crate::domain::{Problem, RobotId};
+use crate::filing::Filer;
+use crate::record::{verify, Break};
+use crate::throttle::{address_key, Throttle};
+use crate::{share_codes, Error, Registry};
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+pub use crate::db::provenance::OpeningRow as Opening;
+
+/// How many openings the audit log shows at once.
+pub const LOG_LIMIT: i64 = 500;
+
+/// By what right `reader` may open the report of the robot whose owner is `owner` without a
+/// code: as a regulator, or as its owner; and the organisation that right is held at.
+fn right_of(reader: Filer<'_>, owner: Option<i64>) -> Option<(OpenedVia, i64)> {
+    let capacities = reader.capacities();
+    if let Some((org, _)) = capacities.iter().find(|(_, r)| *r == OrgRole::Regulator) {
+        return Some((OpenedVia::Regulator, *org));
+    }
+    capacities
+        .iter()
+        .find(|(org, role)| *role == OrgRole::Owner && Some(*org) == owner)
+        .map(|(org, _)| (OpenedVia::Owner, *org))
+}
+
+/// Open the report of the robot `id` as `reader`, with the share code `code` when they are
+/// neither a regulator nor its owner. `client` is the address wrong codes are counted against,
+/// with the reader, under `throttle`.
+pub async fn open(
+    registry: &Registry,
+    reader: Filer<'_>,
+    id: &RobotId,
+    code: Option<&str>,
+    client: Option<IpAddr>,
+    throttle: &Throttle,
+) -> Result<Report, Error> {
+    let (pk, owner) = rows::robot_owner(registry.pool(), id.as_str())
+        .await?
+        .ok_or(Error::NotFound(Problem::NotRegistered))?;
+    let (via, org, share_code) = match right_of(reader, owner) {
+        Some((via, org)) => (via, Some(org), None),
+        None => {
+            let code = code
+                .filter(|c| !c.trim().is_empty())
+                .ok_or(Error::Forbidden(Problem::ShareCodeNeeded))?;
+            let who = match reader {
+                Filer::Person(p) => format!("share:person:{}", p.id),
+                Filer::Token(t) => format!("share:token:{}", t.token_id),
+            };
+            let mut buckets = vec![(who.as_str(), throttle.per_account)];
+            let address = client.map(|a| format!("share:address:{}", address_key(a)));
+            if let Some(a) = &address {
+                buckets.push((a.as_str(), throttle.per_address));
+            }
+            throttle.hit(registry.database(), &buckets).await?;
+            let number = share_codes::check(registry, pk, code).await?;
+            (OpenedVia::ShareCode, None, Some(number))
+        }
+    };
+    let report = report(registry, pk, via).await?;
+    let (person, token) = match reader {
+        Filer::Person(p) => (Some(p.id), None),
+        Filer::Token(t) => (None, Some(t.token_id)),
+    };
+    rows::insert_opening(
+        registry.pool(),
+        &rows::Opening {
+            robot_pk: pk,
+            at: &report.generated_at,
+            person,
+            token,
+            org,
+            via: via.as_str(),
+            share_code,
+        },
+    )
+    .await?;
+    tracing::info!(robot = %id, via = via.as_str(), ?person, ?token, "provenance report opened");
+    Ok(report)
+}
+
+/// The robot's entries and where its record says the chain stands, read so that they agree:
+/// the head is read before and after the entries, and again when a filing landed in between.
+async fn read_chain(registry: &Registry, pk: i64) -> Result<(Vec<Stored>, i64, String), Error> {
+    let pool = registry.pool();
+    let mut before = chain_rows::head(pool, pk).await?;
+    for _ in 0..3 {
+        let entries = chain_rows::entries_of(pool, pk).await?;
+        let after = chain_rows::head(pool, pk).await?;
+        if after == before {
+            return Ok((entries, after.0, after.1));
+        }
+        before = after;
+    }
+    // Filings keep landing: check what was read against the last head, as far as it goes.
+    let mut entries = chain_rows::entries_of(pool, pk).await?;
+    let (count, head) = chain_rows::head(pool, pk).await?;
+    entries.retain(|e| e.seq <= count);
+    Ok((entries, count, head))
+}
+
+fn break_of(b: &Break) -> (i64, String) {
+    match b {
+        Break::Gap { expected, .. } => (*expected, "gap".into()),
+        Break::Unlinked { seq } => (*seq, "unlinked".into()),
+        Break::Altered { seq } => (*seq, "altered".into()),
+        Break::Truncated { seq } => (*seq, "truncated".into()),
+    }
+}
+
+/// The report of the robot with key `pk`, as it stands now.
+async fn report(registry: &Registry, pk: i64, via: OpenedVia) -> Result<Report, Error> {
+    let pool = registry.pool();
+    let f = rows::facts(pool, pk).await?;
+    let robot_id = RobotId::parse(&f.robot_id)?;
+    let (stored, count, head) = read_chain(registry, pk).await?;
+    let broken = verify(&robot_id, &stored, count, &head)
+        .err()
+        .map(|b| break_of(&b));
+    let entries = effective(&stored);
+    let mut corrected_by = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let (EntryKind::Correction, Some(target)) = (e.kind, e.corrects) {
+            corrected_by.insert(target, i as i64 + 1);
+        }
+    }
+    // Every organisation and venue the record names, by number.
+    let mut org_ids = vec![f.manufacturer_id];
+    let mut venue_ids = Vec::new();
+    for e in &entries {
+        org_ids.push(e.filed_by);
+        for key in ["to", "lessee"] {
+            org_ids.extend(e.details.get(key).and_then(|v| v.as_i64()));
+        }
+        venue_ids.extend(e.details.get("venue").and_then(|v| v.as_i64()));
+    }
+    org_ids.sort_unstable();
+    org_ids.dedup();
+    venue_ids.sort_unstable();
+    venue_ids.dedup();
+    let orgs = rows::org_names(pool, &org_ids).await?.into_iter().collect();
+    let venues = rows::venue_names(pool, &venue_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let model_firmware = rows::model_firmware(pool, f.model_id)
+        .await?
+        .iter()
+        .filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+        .filter_map(|d| {
+            d.get("version")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        })
+        .max_by(|a, b| provenance::version_numbers(a).cmp(&provenance::version_numbers(b)));
+    let refused_resales = rows::refused_resales(pool, &f.robot_id).await?;
+    let now = accounts::stamp(accounts::now());
+    let today = now[..10].to_string();
+    let lifecycle = Lifecycle::from_db(&f.lifecycle).unwrap_or(Lifecycle::NotDeployed);
+    let status = Status::derive(
+        &StatusFacts {
+            lifecycle,
+            open_recalls: usize::try_from(f.open_recalls).unwrap_or(0),
+            next_inspection_due: f.next_inspection_due.as_deref(),
+        },
+        &today,
+    );
+    let facts = Facts {
+        robot_id: f.robot_id,
+        model: f.model,
+        manufacturer: f.manufacturer,
+        manufacturer_id: f.manufacturer_id,
+        serial: f.serial,
+        production_year: f.production_year,
+        lifecycle: Some(lifecycle),
+        status: Some(status),
+        open_recalls: f.open_recalls,
+        next_inspection_due: f.next_inspection_due,
+        head: f.record_head,
+        entries: f.record_entries,
+        orgs,
+        venues,
+        model_firmware,
+        refused_resales,
+        broken,
+        opened_via: Some(via),
+        today,
+        now,
+    };
+    Ok(provenance::build(&facts, &entries, &corrected_by))
+}
+
+/// Who opened the robot's report and when, newest first: for its owner and for regulators.
+pub async fn openings(
+    registry: &Registry,
+    reader: Filer<'_>,
+    id: &RobotId,
+) -> Result<Vec<Opening>, Error> {
+    let (pk, owner) = rows::robot_owner(registry.pool(), id.as_str())
+        .await?
+        .ok_or(Error::NotFound(Problem::NotRegistered))?;
+    if right_of(reader, owner).is_none() {
+        return Err(Error::Forbidden(Problem::NotOwner));
+    }
+    Ok(rows::openings(registry.pool(), pk, LOG_LIMIT).await?)
+}

@@ -1,0 +1,784 @@
+//! Filing the lifecycle record over the API, on SQLite and PostgreSQL: each party files what is
+//! its own and is refused (403, said why, and kept) what is not; the record's rules (409); the
+//! derived status and public profile after each kind of entry; a correction; a recall remedied
+//! per unit; engagements; an organisation's API tokens, which stop at once when revoked; and
+//! sixteen filings at once on one robot, which leave one unbroken chain.
+
+mod helpers;
+
+use helpers::{api, demo, demo_sessions, sign_in, Auth, TestApp};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+const ROLES: [&str; 8] = [
+    "citizen",
+    "buyer",
+    "operator",
+    "owner",
+    "manufacturer",
+    "service_provider",
+    "recycler",
+    "regulator",
+];
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+fn in_days(days: i64) -> String {
+    (time::OffsetDateTime::now_utc().date() + time::Duration::days(days)).to_string()
+}
+
+/// What a step expects: the entry filed, or refused with this status and code.
+#[derive(Clone, Copy, Debug)]
+enum Then {
+    Filed,
+    No(u16, &'static str),
+}
+use Then::{Filed, No};
+
+/// One robot and the demo accounts' sessions, to file on it.
+struct Desk<'a> {
+    app: &'a TestApp,
+    robot: String,
+    sessions: HashMap<String, String>,
+}
+
+impl Desk<'_> {
+    fn auth<'s>(&'s self, who: &'s str) -> Auth<'s> {
+        match who {
+            "nobody" => Auth::Nobody,
+            token if token.starts_with("rpt_") => Auth::Bearer(token),
+            role => Auth::Session(&self.sessions[role]),
+        }
+    }
+
+    /// Call any API address as `who`.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        who: &str,
+    ) -> (u16, Value) {
+        api(self.app, method, path, body, self.auth(who)).await
+    }
+
+    async fn send(&self, who: &str, body: Value) -> (u16, Value) {
+        let path = format!("/api/v1/robots/{}/entries", self.robot);
+        api(self.app, Method::POST, &path, Some(body), self.auth(who)).await
+    }
+
+    /// File `kind` now as `who` (a role, a token, or `nobody`) and check the answer.
+    async fn step(&self, who: &str, kind: &str, details: Value, then: Then) -> Value {
+        let body = json!({ "kind": kind, "occurred_at": now(), "details": details });
+        let (status, answer) = self.send(who, body).await;
+        match then {
+            Filed => {
+                assert_eq!(status, 201, "{who} {kind} {details}: {answer}");
+                assert_eq!(answer["kind"], kind);
+            }
+            No(want, code) => {
+                let got = (status, answer["error"]["code"].as_str());
+                assert_eq!(got, (want, Some(code)), "{who} {kind} {details}: {answer}");
+                let message = answer["error"]["message"].as_str().unwrap_or_default();
+                assert!(message.len() > 10, "a message says why: {answer}");
+            }
+        }
+        answer
+    }
+
+    async fn steps(&self, steps: &[(&str, &str, Value, Then)]) {
+        for (who, kind, details, then) in steps {
+            self.step(who, kind, details.clone(), *then).await;
+        }
+    }
+
+    async fn profile(&self) -> Value {
+        self.app
+            .get_json(&format!("/api/v1/robots/{}", self.robot))
+            .await
+    }
+
+    async fn status(&self) -> String {
+        self.profile().await["status"].as_str().unwrap().to_string()
+    }
+
+    /// Lifecycle, owner, operator and lessee, as the robot's row projects them.
+    async fn projection(&self) -> (String, Option<i64>, Option<i64>, Option<i64>) {
+        sqlx::query_as(
+            "SELECT lifecycle, owner_id, operator_id, lessee_id FROM robots WHERE robot_id = $1",
+        )
+        .bind(&self.robot)
+        .fetch_one(&self.app.pool)
+        .await
+        .unwrap()
+    }
+
+    async fn chain_is_whole(&self) {
+        let id = domain::RobotId::parse(&self.robot).unwrap();
+        let database = self.app.registry.database();
+        let broken = registry::record::check(database, Some(&id), &|_| {})
+            .await
+            .unwrap();
+        assert!(broken.is_empty(), "{broken:?}");
+    }
+}
+
+async fn org_of(app: &TestApp, role: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT m.org_id FROM memberships m JOIN people p ON p.id = m.person_id
+         WHERE p.email_key = $1 AND m.role = $2",
+    )
+    .bind(demo(role).0)
+    .bind(role)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+async fn filing(app: &TestApp) {
+    // The demo robot: the first deployed one, which the demo operator, owner, manufacturer and
+    // service provider answer for.
+    let robot: String = sqlx::query_scalar(
+        "SELECT robot_id FROM robots WHERE operator_id IS NOT NULL AND venue_id IS NOT NULL
+         ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let desk = Desk {
+        app,
+        robot: robot.clone(),
+        sessions: demo_sessions(app, &ROLES).await,
+    };
+    let operator_org = org_of(app, "operator").await;
+    let venue: i64 = sqlx::query_scalar("SELECT id FROM venues ORDER BY id LIMIT 1")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let lessee: i64 = sqlx::query_scalar(
+        "SELECT id FROM organisations WHERE kind = 'operator' AND id <> $1 ORDER BY id LIMIT 1",
+    )
+    .bind(operator_org)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+
+    // Who is asking, and what they sent.
+    desk.step(
+        "nobody",
+        "maintained",
+        json!({"work": "x"}),
+        No(401, "unauthenticated"),
+    )
+    .await;
+    let (status, body) = desk.send("service_provider", json!("not an entry")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad_details"))
+    );
+    let later = format!("{}T09:00:00Z", in_days(2));
+    let body = json!({"kind": "maintained", "occurred_at": later, "details": {"work": "x"}});
+    let (status, body) = desk.send("service_provider", body).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad_time"))
+    );
+    desk.step(
+        "service_provider",
+        "teleported",
+        json!({}),
+        No(400, "unknown_kind"),
+    )
+    .await;
+    let elsewhere = Desk {
+        robot: app.unregistered_neighbour(&robot),
+        sessions: desk.sessions.clone(),
+        app,
+    };
+    let reason = json!({"reason": "x"});
+    elsewhere
+        .step(
+            "regulator",
+            "suspended",
+            reason.clone(),
+            No(404, "not_registered"),
+        )
+        .await;
+
+    if desk.projection().await.0 == "suspended" {
+        desk.step(
+            "regulator",
+            "reinstated",
+            json!({"reason": "cleared"}),
+            Filed,
+        )
+        .await;
+    }
+
+    // A service provider engaged on the robot inspects it: the public profile shows it at once.
+    let due = in_days(180);
+    let inspected =
+        json!({"result": "pass_with_remarks", "next_due": due, "remarks": "grip re-calibrated"});
+    let inspection = desk
+        .step("service_provider", "inspected", inspected, Filed)
+        .await;
+    let p = desk.profile().await;
+    assert_eq!(p["last_inspection"]["date"], now()[..10]);
+    assert_eq!(p["last_inspection"]["next_due"], due);
+    assert_eq!(p["last_inspection"]["result"], "pass_with_remarks");
+    assert_eq!(p["status"], "in_service");
+    let pass = json!({"result": "pass", "next_due": due});
+    let battery = json!({"part": "battery", "part_number": "BT-48V-20AH", "serial": "B2026-1188"});
+    let reading = json!({"battery_soh": 97.5, "battery_cycles": 12, "hours": 5120,
+        "joints": {"left_knee": 18, "right_knee": 21.5}});
+    desk.steps(&[
+        (
+            "operator",
+            "inspected",
+            pass.clone(),
+            No(403, "not_engaged"),
+        ),
+        (
+            "manufacturer",
+            "inspected",
+            pass.clone(),
+            No(403, "not_engaged"),
+        ),
+        (
+            "recycler",
+            "inspected",
+            pass.clone(),
+            No(403, "not_engaged"),
+        ),
+        (
+            "buyer",
+            "inspected",
+            pass.clone(),
+            No(403, "no_filing_role"),
+        ),
+        (
+            "citizen",
+            "inspected",
+            pass.clone(),
+            No(403, "no_filing_role"),
+        ),
+        (
+            "service_provider",
+            "inspected",
+            json!({"result": "ok", "next_due": due}),
+            No(400, "bad_result"),
+        ),
+        ("service_provider", "part_replaced", battery, Filed),
+        (
+            "service_provider",
+            "part_replaced",
+            json!({"part": "engine", "part_number": "X"}),
+            No(400, "bad_part"),
+        ),
+        ("service_provider", "condition_reading", reading, Filed),
+        (
+            "service_provider",
+            "condition_reading",
+            json!({"battery_soh": 140}),
+            No(400, "bad_reading"),
+        ),
+        (
+            "service_provider",
+            "maintained",
+            json!({"work": "  "}),
+            No(400, "missing_work"),
+        ),
+    ])
+    .await;
+
+    // The operator withdraws and deploys; the rules refuse a second withdrawal.
+    desk.step("operator", "withdrawn", json!({"reason": "refit"}), Filed)
+        .await;
+    assert_eq!(desk.status().await, "not_deployed");
+    desk.steps(&[
+        ("operator", "withdrawn", json!({}), No(409, "not_deployed")),
+        (
+            "operator",
+            "deployed",
+            json!({"venue": 999_999}),
+            No(400, "bad_venue"),
+        ),
+        (
+            "owner",
+            "deployed",
+            json!({"venue": venue}),
+            No(403, "not_operator"),
+        ),
+        ("operator", "deployed", json!({"venue": venue}), Filed),
+    ])
+    .await;
+    assert_eq!(desk.status().await, "in_service");
+
+    // The operator keeps the profile's permitted role true; the profile shows it at once.
+    let role = json!({"approved": ["reception", "guidance"], "not_approved": ["child_supervision"],
+        "supervised": true, "max_speed_cms": 100, "hours": "10:00-22:00"});
+    desk.steps(&[
+        ("operator", "profile_updated", role, Filed),
+        (
+            "operator",
+            "profile_updated",
+            json!({"approved": ["juggling"]}),
+            No(400, "bad_details"),
+        ),
+        (
+            "service_provider",
+            "profile_updated",
+            json!({"supervised": false}),
+            No(403, "not_operator"),
+        ),
+    ])
+    .await;
+    let role = &desk.profile().await["permitted_role"];
+    assert_eq!(role["approved"], json!(["reception", "guidance"]));
+    assert_eq!(role["not_approved"], json!(["child_supervision"]));
+    assert_eq!(role["limits"]["supervised"], true);
+    assert_eq!(role["limits"]["max_speed_kmh"], 3.6);
+    assert_eq!(role["limits"]["hours"], "10:00-22:00");
+
+    // A regulator suspends, with a reason, and reinstates; no one else may.
+    let investigation = json!({"reason": "incident under investigation"});
+    desk.steps(&[
+        (
+            "regulator",
+            "suspended",
+            json!({}),
+            No(400, "missing_reason"),
+        ),
+        (
+            "operator",
+            "suspended",
+            reason.clone(),
+            No(403, "not_regulator"),
+        ),
+        ("regulator", "suspended", investigation, Filed),
+    ])
+    .await;
+    assert_eq!(desk.status().await, "suspended");
+    desk.steps(&[
+        (
+            "regulator",
+            "suspended",
+            reason.clone(),
+            No(409, "already_suspended"),
+        ),
+        (
+            "operator",
+            "deployed",
+            json!({"venue": venue}),
+            No(409, "robot_suspended"),
+        ),
+        (
+            "regulator",
+            "reinstated",
+            json!({"reason": "investigation closed"}),
+            Filed,
+        ),
+    ])
+    .await;
+    assert_eq!(desk.status().await, "in_service");
+    desk.step(
+        "regulator",
+        "reinstated",
+        reason.clone(),
+        No(409, "not_suspended"),
+    )
+    .await;
+
+    // The owner leases the robot out: the lessee operates it until the lease ends.
+    let lease = json!({"lessee": lessee, "until": in_days(90)});
+    desk.steps(&[
+        (
+            "operator",
+            "lease_started",
+            lease.clone(),
+            No(403, "not_owner"),
+        ),
+        ("owner", "lease_ended", json!({}), No(409, "no_lease")),
+        (
+            "owner",
+            "lease_started",
+            json!({"lessee": 999_999}),
+            No(400, "bad_party"),
+        ),
+        ("owner", "lease_started", lease.clone(), Filed),
+    ])
+    .await;
+    let (lifecycle, owner, operator, lessee_now) = desk.projection().await;
+    assert_eq!(
+        (lifecycle.as_str(), operator, lessee_now),
+        ("not_deployed", Some(lessee), Some(lessee))
+    );
+    assert_eq!(
+        owner,
+        Some(operator_org),
+        "the seed sells every robot to its operator"
+    );
+    desk.steps(&[
+        (
+            "operator",
+            "deployed",
+            json!({"venue": venue}),
+            No(403, "not_operator"),
+        ),
+        ("owner", "lease_started", lease, No(409, "lease_active")),
+        ("owner", "lease_ended", json!({}), Filed),
+    ])
+    .await;
+    assert_eq!(desk.projection().await.2, Some(operator_org));
+    desk.step("operator", "deployed", json!({"venue": venue}), Filed)
+        .await;
+
+    // A correction: by the party that filed the entry (or a regulator), never by another.
+    let seq = inspection["seq"].as_i64().unwrap();
+    let fixed_due = in_days(120);
+    let correction = json!({"corrects": seq, "reason": "next due date mistyped",
+        "details": {"result": "pass_with_remarks", "next_due": fixed_due}});
+    let nothing = json!({"corrects": 999, "reason": "x", "details": {}});
+    let wrong = json!({"corrects": seq, "reason": "x", "details": {"result": "maybe", "next_due": fixed_due}});
+    desk.steps(&[
+        (
+            "operator",
+            "correction",
+            correction.clone(),
+            No(403, "not_filer"),
+        ),
+        (
+            "service_provider",
+            "correction",
+            nothing,
+            No(400, "bad_correction"),
+        ),
+        (
+            "service_provider",
+            "correction",
+            wrong,
+            No(400, "bad_result"),
+        ),
+    ])
+    .await;
+    let c = desk
+        .step("service_provider", "correction", correction, Filed)
+        .await;
+    assert_eq!(c["corrects"], seq);
+    let p = desk.profile().await;
+    assert_eq!(
+        p["last_inspection"]["next_due"], fixed_due,
+        "the profile shows the corrected value"
+    );
+    let due_now: Option<String> =
+        sqlx::query_scalar("SELECT next_inspection_due FROM robots WHERE robot_id = $1")
+            .bind(&robot)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        due_now,
+        Some(fixed_due),
+        "the status reads the corrected date"
+    );
+
+    // The manufacturer updates firmware; it does not sell what someone else owns.
+    let firmware = json!({"version": "3.2.0", "ai_model": "nav-7b-2026.11"});
+    desk.steps(&[
+        ("manufacturer", "firmware_updated", firmware, Filed),
+        (
+            "manufacturer",
+            "firmware_updated",
+            json!({"version": "3.2.0; rm -rf"}),
+            No(400, "bad_version"),
+        ),
+        (
+            "manufacturer",
+            "sold",
+            json!({"to": lessee}),
+            No(403, "not_owner"),
+        ),
+        (
+            "manufacturer",
+            "registered",
+            json!({}),
+            No(409, "already_registered"),
+        ),
+        (
+            "regulator",
+            "incident_confirmed",
+            json!({"category": "fall", "severity": "minor"}),
+            No(409, "confirm_through_report"),
+        ),
+    ])
+    .await;
+
+    api_tokens(&desk).await;
+    recall_remedied_per_unit(app).await;
+    at_once(&desk).await;
+
+    // Scrapped: nothing may bring it back or sell it on.
+    let recycler = org_of(app, "recycler").await;
+    desk.step("recycler", "scrapped", json!({}), No(403, "not_engaged"))
+        .await;
+    let engagements = format!("/api/v1/robots/{robot}/engagements");
+    let engage = |who| {
+        api(
+            app,
+            Method::POST,
+            &engagements,
+            Some(json!({"org": recycler})),
+            who,
+        )
+    };
+    let (status, body) = engage(desk.auth("buyer")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("not_owner"))
+    );
+    assert_eq!(engage(desk.auth("owner")).await.0, 201);
+    assert_eq!(engage(desk.auth("owner")).await.0, 200, "engaged already");
+    let scrap = json!({"reason": "frame cracked beyond repair"});
+    let wipe = json!({"method": "secure_erase", "certificate": "DW-2026-0042"});
+    desk.steps(&[
+        ("recycler", "recycled", json!({}), No(409, "not_scrapped")),
+        ("recycler", "scrapped", scrap, Filed),
+        (
+            "service_provider",
+            "maintained",
+            json!({"work": "x"}),
+            No(403, "not_engaged"),
+        ),
+        (
+            "owner",
+            "sold",
+            json!({"to": lessee}),
+            No(409, "robot_scrapped"),
+        ),
+        (
+            "owner",
+            "lease_started",
+            json!({"lessee": lessee}),
+            No(409, "robot_scrapped"),
+        ),
+        ("regulator", "reinstated", reason, No(409, "robot_scrapped")),
+        ("recycler", "data_wiped", wipe, Filed),
+        ("recycler", "recycled", json!({}), Filed),
+    ])
+    .await;
+    assert_eq!(desk.status().await, "scrapped");
+
+    // Every refusal on a registered robot is kept, with why.
+    let kept: Vec<String> =
+        sqlx::query_scalar("SELECT problem FROM filing_refusals WHERE robot_id = $1")
+            .bind(&robot)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    for problem in [
+        "not_engaged",
+        "no_filing_role",
+        "not_regulator",
+        "not_owner",
+        "robot_scrapped",
+        "not_filer",
+    ] {
+        assert!(
+            kept.iter().any(|k| k == problem),
+            "{problem} kept: {kept:?}"
+        );
+    }
+    desk.chain_is_whole().await;
+}
+
+/// An organisation's API token files in its organisation's role and no other, cannot make
+/// tokens, and stops at once when revoked.
+async fn api_tokens(desk: &Desk<'_>) {
+    let app = desk.app;
+    let maker = org_of(app, "manufacturer").await;
+    let tokens = format!("/api/v1/orgs/{maker}/tokens");
+    let named = Some(json!({"name": "Firmware pipeline"}));
+
+    let (status, body) = desk
+        .call(
+            Method::POST,
+            &tokens,
+            Some(json!({"name": ""})),
+            "manufacturer",
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad_token_name"))
+    );
+    let (status, body) = desk
+        .call(Method::POST, &tokens, named.clone(), "operator")
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("not_allowed"))
+    );
+    let (status, made) = desk
+        .call(Method::POST, &tokens, named, "manufacturer")
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let token = made["token"].as_str().unwrap().to_string();
+    assert!(token.starts_with("rpt_") && token.len() > 40);
+    assert_eq!(made["role"], "manufacturer");
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1")
+        .bind(&token)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "only the token's hash is kept");
+    let (status, list) = desk.call(Method::GET, &tokens, None, "manufacturer").await;
+    assert_eq!(status, 200);
+    assert_eq!(list["tokens"][0]["name"], "Firmware pipeline");
+    assert!(
+        !list.to_string().contains(&token),
+        "the list never shows a token"
+    );
+    assert_eq!(
+        desk.call(Method::GET, &tokens, None, "operator").await.0,
+        403
+    );
+
+    let done = desk
+        .step(
+            &token,
+            "firmware_updated",
+            json!({"version": "3.2.1"}),
+            Filed,
+        )
+        .await;
+    assert_eq!(done["filed_by"], maker);
+    desk.step(&token, "withdrawn", json!({}), No(403, "not_operator"))
+        .await;
+    let (status, _) = desk
+        .call(Method::POST, &tokens, Some(json!({"name": "more"})), &token)
+        .await;
+    assert_eq!(status, 403, "a token makes no tokens");
+    let guess = json!({"version": "1"});
+    desk.step(
+        "rpt_guessed",
+        "firmware_updated",
+        guess,
+        No(401, "unauthenticated"),
+    )
+    .await;
+
+    let revoke = format!("{tokens}/{}", made["id"]);
+    assert_eq!(
+        desk.call(Method::DELETE, &revoke, None, "operator").await.0,
+        403
+    );
+    assert_eq!(
+        desk.call(Method::DELETE, &revoke, None, "manufacturer")
+            .await
+            .0,
+        200
+    );
+    let after = json!({"version": "3.2.2"});
+    desk.step(
+        &token,
+        "firmware_updated",
+        after,
+        No(401, "unauthenticated"),
+    )
+    .await;
+    assert_eq!(
+        desk.call(Method::DELETE, &revoke, None, "manufacturer")
+            .await
+            .0,
+        404
+    );
+}
+
+/// A recall stays open on a unit until its remedy is filed for that unit, once.
+async fn recall_remedied_per_unit(app: &TestApp) {
+    let robot = app.id_for(domain::Status::RecallOpen);
+    let (maker, recall): (i64, i64) = sqlx::query_as(
+        "SELECT m.manufacturer_id, c.id FROM robots r JOIN models m ON m.id = r.model_id
+         JOIN recalls c ON c.model_id = r.model_id AND c.closed_on IS NULL
+         WHERE r.robot_id = $1 AND NOT EXISTS (SELECT 1 FROM recall_remedies x
+             WHERE x.recall_id = c.id AND x.robot_id = r.id)
+         ORDER BY c.id LIMIT 1",
+    )
+    .bind(&robot)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let (email, password) = ("recalls@maker.example", "recall desk password 2026");
+    let person = app.add_person(email, "Recall desk", password).await;
+    sqlx::query(
+        "INSERT INTO memberships (person_id, org_id, role) VALUES ($1, $2, 'manufacturer')",
+    )
+    .bind(person)
+    .bind(maker)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let desk = Desk {
+        app,
+        robot,
+        sessions: HashMap::from([("maker".into(), sign_in(app, email, password).await)]),
+    };
+    assert_eq!(desk.status().await, "recall_open");
+    desk.steps(&[
+        (
+            "maker",
+            "recall_remedied",
+            json!({"recall": 999_999}),
+            No(400, "bad_recall"),
+        ),
+        ("maker", "recall_remedied", json!({"recall": recall}), Filed),
+    ])
+    .await;
+    assert_ne!(
+        desk.status().await,
+        "recall_open",
+        "the remedy closes it for this unit"
+    );
+    let again = json!({"recall": recall});
+    desk.step(
+        "maker",
+        "recall_remedied",
+        again,
+        No(409, "already_remedied"),
+    )
+    .await;
+    desk.chain_is_whole().await;
+}
+
+/// Sixteen filings for one robot at the same moment: all land, one after another, in one chain.
+async fn at_once(desk: &Desk<'_>) {
+    let before: i64 = sqlx::query_scalar("SELECT record_entries FROM robots WHERE robot_id = $1")
+        .bind(&desk.robot)
+        .fetch_one(&desk.app.pool)
+        .await
+        .unwrap();
+    let filings = (0..16).map(|i| {
+        let body = json!({"kind": "maintained", "occurred_at": now(),
+            "details": {"work": format!("parallel job {i}")}});
+        desk.send("service_provider", body)
+    });
+    let mut seqs: Vec<i64> = futures::future::join_all(filings)
+        .await
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, 201, "{body}");
+            body["seq"].as_i64().unwrap()
+        })
+        .collect();
+    seqs.sort();
+    let expected: Vec<i64> = ((before + 1)..=(before + 16)).collect();
+    assert_eq!(seqs, expected, "no entry lost, none forked");
+    desk.chain_is_whole().await;
+}
+
+helpers::on_both!(filing);
