@@ -625,6 +625,128 @@ fn title_case(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The parts of a robot's life the first demo registries did not tell: a leasing company that
+/// owns it and leases it to its operator, condition readings with its inspections, part
+/// numbers and serials of replaced parts.
+struct Story {
+    operator: i64,
+    inspector: i64,
+    deployed_at: Option<Date>,
+    today: Date,
+}
+
+/// Actuators whose wear the demo's service providers read.
+const JOINTS: [&str; 6] = [
+    "left_knee",
+    "right_knee",
+    "left_hip",
+    "right_hip",
+    "left_shoulder",
+    "right_shoulder",
+];
+
+impl Story {
+    /// Entries to add to `events` (which may be changed: a sale to a leasing company), each
+    /// with its date.
+    fn tell(
+        &self,
+        rng: &mut ChaCha8Rng,
+        pk: i64,
+        events: &mut [(Date, Entry)],
+        orgs: &Orgs,
+    ) -> Vec<(Date, Entry)> {
+        let mut added = Vec::new();
+        let mk = |kind, filed_by, details| Entry {
+            kind,
+            occurred_at: String::new(),
+            filed_by,
+            details,
+            corrects: None,
+        };
+        // About one deployed robot in eleven is owned by a leasing company (another operator)
+        // and leased to the operator that deploys it, from the day it was sold.
+        if self.deployed_at.is_some() && pk % 11 == 4 && orgs.operators.len() > 1 {
+            let lessor = loop {
+                let o = *orgs.operators.choose(rng).unwrap_or(&self.operator);
+                if o != self.operator {
+                    break o;
+                }
+            };
+            if let Some((sold_on, sale)) =
+                events.iter_mut().find(|(_, e)| e.kind == EntryKind::Sold)
+            {
+                sale.details = json!({ "to": lessor });
+                added.push((
+                    *sold_on,
+                    mk(
+                        EntryKind::LeaseStarted,
+                        lessor,
+                        json!({ "lessee": self.operator }),
+                    ),
+                ));
+            }
+        }
+        // A condition reading with every other inspection, and with the latest.
+        let since = self.deployed_at.unwrap_or(self.today);
+        let wear: Vec<f64> = JOINTS.iter().map(|_| rng.random_range(0.6..1.4)).collect();
+        let inspections: Vec<Date> = events
+            .iter()
+            .filter(|(_, e)| e.kind == EntryKind::Inspected && e.filed_by == self.inspector)
+            .map(|(d, _)| *d)
+            .collect();
+        for (k, on) in inspections.iter().enumerate() {
+            if k % 2 == 0 && k + 1 != inspections.len() {
+                continue;
+            }
+            let months = ((*on - since).whole_days().max(0) as f64) / 30.4;
+            let soh = (100.0 - 0.42 * months - rng.random_range(0.0..2.0)).clamp(55.0, 100.0);
+            let joints: serde_json::Map<String, serde_json::Value> = JOINTS
+                .iter()
+                .zip(&wear)
+                .map(|(j, w)| {
+                    let pct = (0.55 * months * w + rng.random_range(0.0..1.5)).clamp(0.0, 100.0);
+                    (j.to_string(), json!((pct * 10.0).round() / 10.0))
+                })
+                .collect();
+            added.push((
+                *on,
+                mk(
+                    EntryKind::ConditionReading,
+                    self.inspector,
+                    json!({
+                        "battery_soh": (soh * 10.0).round() / 10.0,
+                        "battery_cycles": (months * 22.0) as i64 + rng.random_range(0..15),
+                        "hours": (months * 290.0) as i64 + rng.random_range(0..120),
+                        "joints": joints,
+                    }),
+                ),
+            ));
+        }
+        added
+    }
+}
+
+/// A replaced part's number and serial, for a part the first demo registries named only.
+fn part_numbers(rng: &mut ChaCha8Rng, details: &mut serde_json::Value) {
+    let prefix = match details.get("part").and_then(|p| p.as_str()) {
+        Some("battery") => "BT",
+        Some("actuator") => "AC",
+        Some("camera") => "CM",
+        Some("lidar") => "LD",
+        Some("hand") => "HD",
+        _ => "PT",
+    };
+    details["part_number"] = json!(format!(
+        "{prefix}-{:04}-{}",
+        rng.random_range(1000..9999),
+        rng.random_range(1..9)
+    ));
+    details["serial"] = json!(format!(
+        "{prefix}{:010}",
+        rng.random_range(0..10_000_000_000u64)
+    ));
+}
+
 /// Rows for one chunk of robots, written together.
 struct RobotWriter {
     robots: Batch,
@@ -958,12 +1080,40 @@ impl RobotWriter {
         }
         // Dates were drawn per kind of event; the record is in time order.
         events.sort_by_key(|(d, _)| *d);
+        // What later issues added to a robot's life (leases, condition readings, part numbers)
+        // is drawn from a generator of its own, so that everything drawn before stays the same
+        // robot for robot.
+        let mut more =
+            ChaCha8Rng::seed_from_u64(SEED ^ (pk as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let story = Story {
+            operator,
+            inspector,
+            deployed_at,
+            today,
+        };
+        let extra = story.tell(&mut more, pk, &mut events, orgs);
+        let mut record: Vec<(Date, Entry, bool)> = events
+            .into_iter()
+            .map(|(d, e)| (d, e, false))
+            .chain(extra.into_iter().map(|(d, e)| (d, e, true)))
+            .collect();
+        // Stable: the first-drawn events keep their order, the added ones follow on their day.
+        record.sort_by_key(|(d, _, added)| (*d, *added));
         let mut projection = Projection::default();
         // Who served the robot, engaged from their first filing: (organisation, since).
         let mut engaged: Vec<(i64, String)> = Vec::new();
         let mut scrapped_at = None;
-        for (date, mut entry) in events {
-            entry.occurred_at = ts(date, rng);
+        let mut last_at = String::new();
+        for (date, mut entry, added) in record {
+            entry.occurred_at = if added {
+                ts(date, &mut more).max(last_at.clone())
+            } else {
+                ts(date, rng)
+            };
+            last_at.clone_from(&entry.occurred_at);
+            if entry.kind == EntryKind::PartReplaced && entry.details.get("part_number").is_none() {
+                part_numbers(&mut more, &mut entry.details);
+            }
             // The one writer of the record: the same fold and chain as every filing.
             let stored = append(&mut projection, &id, &entry);
             self.entries.push(entry_values(pk, &stored));

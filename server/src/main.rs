@@ -56,8 +56,13 @@ enum Command {
         robot: Option<String>,
     },
     /// Print the demo registry's accounts as JSON lines (role, email, password, org): one for
-    /// each role and a citizen.
+    /// each role, a citizen and a buyer.
     DemoAccounts,
+    /// Print the demo share codes as JSON lines (id, code, state): valid, expired, revoked.
+    DemoShareCodes,
+    /// For demonstrations: rewrite one entry of one of the demo owner's robots directly in the
+    /// database, so that its provenance report and `robopass verify` show a broken record.
+    DemoTamper,
     /// People's accounts, for administrators.
     User {
         #[command(subcommand)]
@@ -105,10 +110,15 @@ fn progress_bar(len: u64, doing: &str, what: &str) -> anyhow::Result<indicatif::
     Ok(bar)
 }
 
-async fn seed(database: &Database, robots: u64) -> anyhow::Result<()> {
+async fn seed(
+    database: &Database,
+    keys: &registry::labels::Keyring,
+    robots: u64,
+) -> anyhow::Result<()> {
     let bar = progress_bar(robots, "seeding", "robots")?;
     let started = std::time::Instant::now();
     let report = registry::seed::seed(database, robots, &|done| bar.set_position(done)).await?;
+    registry::demo_accounts::seed_share_codes(database, keys).await?;
     bar.finish_and_clear();
     tracing::info!(
         robots = report.robots,
@@ -141,7 +151,7 @@ async fn serve_or_run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let registry = &application.state.registry;
             if demo > 0 && registry.database().is_empty().await? {
                 tracing::info!(robots = demo, "empty registry: loading demo data");
-                seed(registry.database(), demo).await?;
+                seed(registry.database(), registry.keys(), demo).await?;
             }
             tracing::info!(addr = %application.addr, "serving Robot Passport on http://{}", application.addr);
             application.run_until_stopped().await?;
@@ -161,11 +171,9 @@ async fn serve_or_run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             Database::open(&config.database_url, Some(1)).await?;
         }
         Command::Seed { robots } => {
-            seed(
-                &Database::open(&config.database_url, Some(4)).await?,
-                robots,
-            )
-            .await?;
+            let keys = server::keys::load(&config)?;
+            let database = Database::open(&config.database_url, Some(4)).await?;
+            seed(&database, &keys, robots).await?;
         }
         Command::DemoIds { limit } => {
             let database = Database::open(&config.database_url, Some(4)).await?;
@@ -207,6 +215,25 @@ async fn serve_or_run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .map(|a| serde_json::to_string(a).unwrap_or_default())
                 .collect();
             print_lines(&lines)?;
+        }
+        Command::DemoShareCodes => {
+            let database = Database::open(&config.database_url, Some(2)).await?;
+            let lines: Vec<String> = registry::demo_accounts::share_codes(&database)
+                .await?
+                .iter()
+                .map(|c| serde_json::to_string(c).unwrap_or_default())
+                .collect();
+            print_lines(&lines)?;
+        }
+        Command::DemoTamper => {
+            let database = Database::open(&config.database_url, Some(2)).await?;
+            match registry::demo_accounts::tamper(&database).await? {
+                Some((id, seq)) => {
+                    print_lines(&[serde_json::json!({ "id": id, "entry": seq }).to_string()])?;
+                    eprintln!("entry {seq} of {id} rewritten behind the portal's back: open its provenance report, or run `robopass verify --robot {id}`");
+                }
+                None => anyhow::bail!("this registry has no demo owner's robot to tamper with (load the demo data first)"),
+            }
         }
         Command::User {
             action:

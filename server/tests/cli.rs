@@ -106,3 +106,55 @@ async fn verify_names_each_broken_record() {
         "{unknown:?}"
     );
 }
+
+/// `robopass demo-share-codes` lists the README's codes with their states; `robopass
+/// demo-tamper` rewrites one entry behind the portal's back, and `robopass verify` names it.
+#[test]
+fn the_demo_codes_are_listed_and_a_tampered_entry_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/robopass.db", dir.path().display());
+    let exe = env!("CARGO_BIN_EXE_robopass");
+    let robopass = |args: &[&str]| {
+        Command::new(exe)
+            .args(args)
+            .env("DATABASE_URL", &db)
+            .env("SIGNING_KEY_FILE", dir.path().join("signing-key.json"))
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap()
+    };
+    assert!(robopass(&["seed", "--robots", "800"]).status.success());
+    let codes = robopass(&["demo-share-codes"]);
+    assert!(codes.status.success(), "{codes:?}");
+    let codes: Vec<serde_json::Value> = String::from_utf8(codes.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let states: Vec<&str> = codes.iter().map(|c| c["state"].as_str().unwrap()).collect();
+    assert_eq!(
+        states,
+        ["valid", "valid", "expired", "revoked"],
+        "{codes:?}"
+    );
+    assert!(codes
+        .iter()
+        .all(|c| c["id"].as_str().is_some_and(|id| id.len() == 29)));
+
+    assert!(robopass(&["verify"]).status.success());
+    let tampered = robopass(&["demo-tamper"]);
+    assert!(tampered.status.success(), "{tampered:?}");
+    let told: serde_json::Value = serde_json::from_slice(&tampered.stdout).unwrap();
+    let (id, entry) = (
+        told["id"].as_str().unwrap(),
+        told["entry"].as_i64().unwrap(),
+    );
+    for args in [vec!["verify"], vec!["verify", "--robot", id]] {
+        let broken = robopass(&args);
+        assert!(!broken.status.success(), "{args:?}");
+        assert_eq!(
+            String::from_utf8(broken.stdout).unwrap().trim(),
+            format!("{id}: broken record: entry {entry} was changed after it was written")
+        );
+    }
+}

@@ -42,7 +42,7 @@ fn code_of(answer: &(u16, Value)) -> Option<&str> {
     answer.1["error"]["code"].as_str()
 }
 
-/// The demo owner's robot.
+/// A robot of the demo owner's other than the demo robot (whose demo codes the README lists).
 async fn owned_robot(app: &TestApp) -> String {
     sqlx::query_scalar(
         "SELECT r.robot_id FROM robots r
@@ -53,7 +53,8 @@ async fn owned_robot(app: &TestApp) -> String {
     .fetch_all(&app.pool)
     .await
     .unwrap()
-    .remove(0)
+    .pop()
+    .expect("the demo owner owns two robots")
 }
 
 async fn session_of(app: &TestApp, role: &str) -> String {
@@ -371,5 +372,48 @@ async fn tampering_is_named(app: &TestApp) {
     }
 }
 
+/// The README's demo codes: one opens the demo robot, one a scrapped robot someone is offering
+/// (whose report leads with that), one has expired and one was revoked.
+async fn demo_share_codes(app: &TestApp) {
+    let buyer = session_of(app, "buyer").await;
+    let codes = registry::demo_accounts::share_codes(app.registry.database())
+        .await
+        .unwrap();
+    assert_eq!(codes.len(), 4, "{codes:?}");
+    for c in &codes {
+        let answer = open(app, &c.id, Some(c.code), Some(&buyer)).await;
+        match c.state {
+            "valid" => assert_eq!(answer.0, 200, "{c:?}: {}", answer.1),
+            _ => assert_eq!(code_of(&answer), Some("share_code_ended"), "{c:?}"),
+        }
+    }
+    let scrapped = &codes[1];
+    let (_, report) = open(app, &scrapped.id, Some(scrapped.code), Some(&buyer)).await;
+    assert_eq!(report["status"], "scrapped");
+    let flags: Vec<&str> = report["red_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        flags[..2],
+        ["scrapped_offered", "resale_attempted"],
+        "{flags:?}"
+    );
+    let (_, report) = open(app, &codes[0].id, Some(codes[0].code), Some(&buyer)).await;
+    assert_eq!(report["status"], "in_service");
+    let condition = &report["condition"];
+    assert!(
+        !condition["battery_soh"].as_array().unwrap().is_empty(),
+        "{condition}"
+    );
+    assert!(
+        !condition["joints"].as_array().unwrap().is_empty(),
+        "{condition}"
+    );
+}
+
 helpers::on_both!(share_codes);
+helpers::on_both!(demo_share_codes);
 helpers::on_both!(tampering_is_named);

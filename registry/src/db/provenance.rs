@@ -253,3 +253,110 @@ async fn names(pool: &Pool, table: &str, ids: &[i64]) -> Result<Vec<(i64, String
     }
     Ok(out)
 }
+
+/// The first scrapped robot that has an owner: its key, ID and owner.
+pub async fn first_scrapped_robot(pool: &Pool) -> Result<Option<(i64, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, robot_id, owner_id FROM robots
+         WHERE lifecycle = 'scrapped' AND owner_id IS NOT NULL ORDER BY id LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// A demo code with every field given (its state set by its times), unless it is there.
+pub struct DemoCode<'a> {
+    pub robot_pk: i64,
+    pub hash: &'a str,
+    pub org: i64,
+    pub person: Option<i64>,
+    pub created_at: &'a str,
+    pub expires_at: &'a str,
+    pub revoked_at: Option<&'a str>,
+}
+
+pub async fn insert_demo_code(pool: &Pool, c: &DemoCode<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO share_codes (robot_id, code_hash, org_id, issued_by, created_at, expires_at,
+             revoked_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code_hash) DO NOTHING",
+    )
+    .bind(c.robot_pk)
+    .bind(c.hash)
+    .bind(c.org)
+    .bind(c.person)
+    .bind(c.created_at)
+    .bind(c.expires_at)
+    .bind(c.revoked_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The robot's first inspection entry: its number and details.
+pub async fn first_inspection(
+    pool: &Pool,
+    robot_pk: i64,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT seq, details FROM lifecycle_entries WHERE robot_id = $1 AND kind = 'inspected'
+         ORDER BY seq LIMIT 1",
+    )
+    .bind(robot_pk)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The robots the organisation owns that are in service and not `except`, with at least one
+/// inspection: keys and IDs, first first.
+pub async fn inspected_robots_of(
+    pool: &Pool,
+    owner: i64,
+    except: &str,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.id, r.robot_id FROM robots r
+         WHERE r.owner_id = $1 AND r.robot_id <> $2 AND r.lifecycle <> 'scrapped'
+           AND EXISTS (SELECT 1 FROM lifecycle_entries e WHERE e.robot_id = r.id AND e.kind = 'inspected')
+         ORDER BY r.id LIMIT 1",
+    )
+    .bind(owner)
+    .bind(except)
+    .fetch_all(pool)
+    .await
+}
+
+/// Rewrite the details of the robot's entry `seq` in place, past the triggers that forbid it:
+/// what someone holding the database's keys could do, for `robopass demo-tamper` to show how
+/// the record gives it away. Never called by the portal.
+pub async fn edit_entry_behind_the_portal(
+    pool: &Pool,
+    backend: super::Backend,
+    robot_pk: i64,
+    seq: i64,
+    details: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let (off, on) = match backend {
+        super::Backend::Postgres => (
+            "ALTER TABLE lifecycle_entries DISABLE TRIGGER lifecycle_entries_no_rewrite",
+            "ALTER TABLE lifecycle_entries ENABLE TRIGGER lifecycle_entries_no_rewrite",
+        ),
+        super::Backend::Sqlite => (
+            "DROP TRIGGER lifecycle_entries_no_update",
+            "CREATE TRIGGER lifecycle_entries_no_update BEFORE UPDATE ON lifecycle_entries
+             BEGIN
+                 SELECT RAISE(ABORT, 'lifecycle entries are append-only');
+             END",
+        ),
+    };
+    sqlx::query(off).execute(&mut *tx).await?;
+    sqlx::query("UPDATE lifecycle_entries SET details = $3 WHERE robot_id = $1 AND seq = $2")
+        .bind(robot_pk)
+        .bind(seq)
+        .bind(details)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(on).execute(&mut *tx).await?;
+    tx.commit().await
+}

@@ -229,6 +229,9 @@ async fn spawn(db: Db, adjust: impl FnOnce(&mut Config), load_demo: bool) -> Tes
         registry::seed::seed(registry.database(), ROBOTS, &|_| {})
             .await
             .expect("seed");
+        registry::demo_accounts::seed_share_codes(registry.database(), registry.keys())
+            .await
+            .expect("demo share codes");
     }
     let today = registry::services::today();
     let demo: Vec<(Status, String)> =
