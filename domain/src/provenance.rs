@@ -158,6 +158,56 @@ pub struct TimelineEntry {
     pub corrects: Option<i64>,
     /// The latest entry that corrects this one (its history is one click away).
     pub corrected_by: Option<i64>,
+    /// What it said as first filed, when a correction changed it.
+    pub original: Option<serde_json::Value>,
+    /// The organisations and venues its details name by number (`to`, `lessee`, `venue`,
+    /// `body`), by name.
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
+/// A share code as its owner's list shows it (never the code itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareCodeInfo {
+    pub id: i64,
+    pub created_at: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+    /// `valid`, `expired` or `revoked`.
+    pub state: String,
+}
+
+/// A share code just issued, shown to its owner once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedCode {
+    pub id: i64,
+    pub code: String,
+    pub expires_at: String,
+}
+
+/// One opening of a report, as the audit log shows it to the owner and regulators.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opening {
+    pub opened_at: String,
+    pub via: String,
+    pub person: Option<String>,
+    pub organisation: Option<String>,
+    pub share_code: Option<i64>,
+}
+
+/// Everything the page `/provenance/{ID}` shows: the report when it was opened (else the form
+/// for a share code), and, for the robot's owner and regulators, the codes and the audit log.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub robot_id: String,
+    pub report: Option<Report>,
+    /// The robot's share codes (for its owner).
+    pub codes: Option<Vec<ShareCodeInfo>>,
+    /// A code issued by this request.
+    pub issued: Option<IssuedCode>,
+    /// Who opened the report (for its owner and regulators).
+    pub openings: Option<Vec<Opening>>,
+    /// What was just done on the page (`revoked`), to say so.
+    pub done: Option<String>,
 }
 
 /// What the registry reads for a report besides the entries.
@@ -184,6 +234,8 @@ pub struct Facts {
     pub refused_resales: Vec<String>,
     /// Where the chain breaks, if it does: (entry, how).
     pub broken: Option<(i64, String)>,
+    /// What corrected entries said as first filed, by entry.
+    pub originals: Vec<(i64, serde_json::Value)>,
     pub opened_via: Option<OpenedVia>,
     /// Today (`YYYY-MM-DD`) and now (`YYYY-MM-DDTHH:MM:SSZ`).
     pub today: String,
@@ -208,20 +260,22 @@ pub fn far_behind(installed: &str, newest: &str) -> bool {
     at(&a, 0) < at(&b, 0) || (at(&a, 0) == at(&b, 0) && at(&a, 1) + 2 <= at(&b, 1))
 }
 
+/// Days since 1970-01-01 of a text that begins `YYYY-MM-DD` (civil calendar; Howard
+/// Hinnant's algorithm), for placing dates on a chart.
+pub fn day_number(s: &str) -> Option<i64> {
+    let y: i64 = s.get(0..4)?.parse().ok()?;
+    let m: i64 = s.get(5..7)?.parse().ok()?;
+    let d: i64 = s.get(8..10)?.parse().ok()?;
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 /// Days from the date of `a` to the date of `b` (both begin `YYYY-MM-DD`).
 fn days_between(a: &str, b: &str) -> i64 {
-    fn day_number(s: &str) -> Option<i64> {
-        let y: i64 = s.get(0..4)?.parse().ok()?;
-        let m: i64 = s.get(5..7)?.parse().ok()?;
-        let d: i64 = s.get(8..10)?.parse().ok()?;
-        // Days since 1970 (civil calendar; Howard Hinnant's algorithm).
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        Some(era * 146_097 + doe - 719_468)
-    }
     match (day_number(a), day_number(b)) {
         (Some(x), Some(y)) => y - x,
         _ => 0,
@@ -237,6 +291,8 @@ fn close(periods: &mut [Period], at: &str) {
 /// The report of a robot whose record (as corrected, in order) is `entries`, with the
 /// corrections' places `corrected_by` (entry → its latest correction).
 pub fn build(facts: &Facts, entries: &[Entry], corrected_by: &HashMap<i64, i64>) -> Report {
+    let originals: HashMap<i64, &serde_json::Value> =
+        facts.originals.iter().map(|(seq, v)| (*seq, v)).collect();
     let name = |id: i64| {
         facts
             .orgs
@@ -374,6 +430,20 @@ pub fn build(facts: &Facts, entries: &[Entry], corrected_by: &HashMap<i64, i64>)
             }
             _ => {}
         }
+        let mut names = std::collections::BTreeMap::new();
+        for key in ["to", "lessee", "body"] {
+            if let Some(id) = id_in(e, key) {
+                names.insert(key.to_string(), name(id));
+            }
+        }
+        if let Some(v) = id_in(e, "venue") {
+            let venue = facts
+                .venues
+                .get(&v)
+                .cloned()
+                .unwrap_or_else(|| format!("#{v}"));
+            names.insert("venue".to_string(), venue);
+        }
         timeline.push(TimelineEntry {
             seq,
             kind: e.kind.as_str().to_string(),
@@ -382,6 +452,8 @@ pub fn build(facts: &Facts, entries: &[Entry], corrected_by: &HashMap<i64, i64>)
             details: e.details.clone(),
             corrects: e.corrects,
             corrected_by: corrected_by.get(&seq).copied(),
+            original: originals.get(&seq).map(|v| (*v).clone()),
+            names,
         });
     }
     if let Some(before) = previous {

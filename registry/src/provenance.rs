@@ -18,7 +18,7 @@ use crate::{share_codes, Error, Registry};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-pub use crate::db::provenance::OpeningRow as Opening;
+pub use crate::domain::provenance::Opening;
 
 /// How many openings the audit log shows at once.
 pub const LOG_LIMIT: i64 = 500;
@@ -131,18 +131,25 @@ async fn report(registry: &Registry, pk: i64, via: OpenedVia) -> Result<Report, 
         .err()
         .map(|b| break_of(&b));
     let entries = effective(&stored);
+
     let mut corrected_by = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         if let (EntryKind::Correction, Some(target)) = (e.kind, e.corrects) {
             corrected_by.insert(target, i as i64 + 1);
         }
     }
+    // What each corrected entry said as first filed.
+    let originals = stored
+        .iter()
+        .filter(|s| corrected_by.contains_key(&s.seq))
+        .map(|s| (s.seq, serde_json::from_str(&s.details).unwrap_or_default()))
+        .collect();
     // Every organisation and venue the record names, by number.
     let mut org_ids = vec![f.manufacturer_id];
     let mut venue_ids = Vec::new();
     for e in &entries {
         org_ids.push(e.filed_by);
-        for key in ["to", "lessee"] {
+        for key in ["to", "lessee", "body"] {
             org_ids.extend(e.details.get(key).and_then(|v| v.as_i64()));
         }
         venue_ids.extend(e.details.get("venue").and_then(|v| v.as_i64()));
@@ -196,6 +203,7 @@ async fn report(registry: &Registry, pk: i64, via: OpenedVia) -> Result<Report, 
         model_firmware,
         refused_resales,
         broken,
+        originals,
         opened_via: Some(via),
         today,
         now,
@@ -215,5 +223,15 @@ pub async fn openings(
     if right_of(reader, owner).is_none() {
         return Err(Error::Forbidden(Problem::NotOwner));
     }
-    Ok(rows::openings(registry.pool(), pk, LOG_LIMIT).await?)
+    Ok(rows::openings(registry.pool(), pk, LOG_LIMIT)
+        .await?
+        .into_iter()
+        .map(|o| Opening {
+            opened_at: o.opened_at,
+            via: o.via,
+            person: o.person,
+            organisation: o.organisation,
+            share_code: o.share_code,
+        })
+        .collect())
 }

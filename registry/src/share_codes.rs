@@ -55,24 +55,7 @@ fn new_code() -> String {
         .collect()
 }
 
-/// A code just issued: shown to the owner once.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Issued {
-    pub id: i64,
-    pub code: String,
-    pub expires_at: String,
-}
-
-/// A code as its owner's list shows it (never the code).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Listed {
-    pub id: i64,
-    pub created_at: String,
-    pub expires_at: String,
-    pub revoked_at: Option<String>,
-    /// `valid`, `expired` or `revoked`.
-    pub state: &'static str,
-}
+pub use crate::domain::provenance::{IssuedCode as Issued, ShareCodeInfo as Listed};
 
 /// The robot's key and the owner organisation `filer` acts for, or why not.
 async fn as_owner(
@@ -150,7 +133,8 @@ pub async fn list(
                 (Some(_), _) => "revoked",
                 (None, true) => "expired",
                 (None, false) => "valid",
-            },
+            }
+            .to_string(),
             id: r.id,
             created_at: r.created_at,
             expires_at: r.expires_at,

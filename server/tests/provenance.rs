@@ -414,6 +414,158 @@ async fn demo_share_codes(app: &TestApp) {
     );
 }
 
+/// A page request as `session`, in `lang`, posting `form` when given: status and body.
+async fn page(
+    app: &TestApp,
+    path: &str,
+    form: Option<&[(&str, &str)]>,
+    session: Option<&str>,
+    lang: &str,
+) -> (u16, String, Option<String>) {
+    let url = format!("{}{path}", app.base);
+    let mut req = match form {
+        Some(f) => app.client.post(url).form(f),
+        None => app.client.get(url),
+    };
+    req = req
+        .header(helpers::SAME_SITE.0, helpers::SAME_SITE.1)
+        .header("accept-language", lang);
+    if let Some(s) = session {
+        req = req.header("cookie", format!("{}={s}", helpers::COOKIE));
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, resp.text().await.unwrap(), location)
+}
+
+/// The page a buyer, the owner and a visitor see, without JavaScript: a plain form for the
+/// code, the report with its charts, the owner's codes and audit log.
+async fn provenance_page(app: &TestApp) {
+    let codes = registry::demo_accounts::share_codes(app.registry.database())
+        .await
+        .unwrap();
+    let (robot, code) = (codes[0].id.clone(), codes[0].code);
+    let path = format!("/provenance/{robot}");
+    let (status, _, location) = page(app, &path, None, None, "en").await;
+    assert_eq!(status, 303);
+    assert!(location.unwrap().starts_with("/account/sign-in?next="));
+
+    let buyer = session_of(app, "buyer").await;
+    let (status, html, _) = page(app, &path, None, Some(&buyer), "en").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(r#"name="share_code""#) && html.contains("<label"),
+        "a labelled field"
+    );
+    assert!(!html.contains("Full timeline"));
+
+    let wrong = [("share_code", "ZZZZ-ZZZZ-ZZZZ")];
+    let (status, html, _) = page(app, &path, Some(&wrong), Some(&buyer), "en").await;
+    assert_eq!(status, 403);
+    assert!(
+        html.contains("does not open this robot"),
+        "said beside the field"
+    );
+    assert!(
+        !html.contains("ZZZZ-ZZZZ-ZZZZ"),
+        "a wrong code is not shown again"
+    );
+
+    let right = [("share_code", code)];
+    let (status, html, _) = page(app, &path, Some(&right), Some(&buyer), "en").await;
+    assert_eq!(status, 200);
+    let text = helpers::text_of(&html);
+    for part in [
+        "Record verified",
+        "Red flags",
+        "Summary",
+        "Condition",
+        "Full timeline",
+        "Owners",
+    ] {
+        assert!(text.contains(part), "{part}");
+    }
+    assert!(
+        html.contains(r#"<svg"#) && html.contains(r#"role="img""#),
+        "a chart"
+    );
+    assert!(
+        !html.contains("Share codes"),
+        "the buyer does not manage codes"
+    );
+    let (_, zh, _) = page(app, &path, Some(&right), Some(&buyer), "zh-CN").await;
+    assert!(zh.contains("来历报告") && zh.contains("完整时间线"));
+
+    let scrapped = [("share_code", codes[1].code)];
+    let scrapped_path = format!("/provenance/{}", codes[1].id);
+    let (_, html, _) = page(app, &scrapped_path, Some(&scrapped), Some(&buyer), "en").await;
+    assert!(helpers::text_of(&html).contains("Scrapped, yet offered."));
+
+    // The owner: the report at once, its codes, who opened it.
+    let owner = session_of(app, "owner").await;
+    let (status, html, _) = page(app, &path, None, Some(&owner), "en").await;
+    assert_eq!(status, 200);
+    let text = helpers::text_of(&html);
+    assert!(text.contains("Share codes") && text.contains("Who opened this report"));
+    assert!(
+        text.contains("Huang Tao (demo)"),
+        "the buyer's opening is logged"
+    );
+    let issue = format!("{path}/share-codes");
+    let (status, html, _) = page(app, &issue, Some(&[("days", "0")]), Some(&owner), "en").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("1 to 90 days"));
+    let (status, html, _) = page(app, &issue, Some(&[("days", "7")]), Some(&owner), "en").await;
+    assert_eq!(status, 200);
+    let shown = html
+        .split(r#"<p class="share-code"><code>"#)
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the new code is shown")
+        .to_string();
+    assert_eq!(shown.len(), 14, "{shown}");
+    let fresh = [("share_code", shown.as_str())];
+    assert_eq!(
+        page(app, &path, Some(&fresh), Some(&buyer), "en").await.0,
+        200
+    );
+    let number: i64 = sqlx::query_scalar("SELECT MAX(id) FROM share_codes")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let revoke = format!("{path}/share-codes/{number}/revoke");
+    assert_eq!(
+        page(app, &revoke, Some(&[]), Some(&buyer), "en").await.0,
+        403
+    );
+    let (status, _, location) = page(app, &revoke, Some(&[]), Some(&owner), "en").await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some(format!("{path}?done=revoked").as_str()))
+    );
+    assert_eq!(
+        page(app, &path, Some(&fresh), Some(&buyer), "en").await.0,
+        403
+    );
+
+    // A form posted from another site changes nothing.
+    let forged = app
+        .client
+        .post(format!("{}{issue}", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .header("cookie", format!("{}={owner}", helpers::COOKIE))
+        .form(&[("days", "7")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 403);
+}
+
 helpers::on_both!(share_codes);
+helpers::on_both!(provenance_page);
 helpers::on_both!(demo_share_codes);
 helpers::on_both!(tampering_is_named);

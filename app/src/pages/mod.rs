@@ -5,4 +5,5 @@ pub mod incidents;
 pub mod labels;
 pub mod lookup;
 pub mod not_found;
+pub mod provenance;
 pub mod scan;

@@ -144,7 +144,7 @@ pub async fn insert_opening(pool: &Pool, o: &Opening<'_>) -> Result<(), sqlx::Er
 }
 
 /// An opening as the audit log shows it.
-#[derive(sqlx::FromRow, Debug, Clone, serde::Serialize)]
+#[derive(sqlx::FromRow, Debug, Clone)]
 pub struct OpeningRow {
     pub opened_at: String,
     pub via: String,

@@ -26,13 +26,13 @@ use std::net::IpAddr;
 const FORM_LIMIT: usize = 16 * 1024;
 
 /// A posted form: the request's head and its fields, each decoded once.
-struct Posted {
-    parts: Parts,
+pub(super) struct Posted {
+    pub(super) parts: Parts,
     fields: Vec<(String, String)>,
 }
 
 impl Posted {
-    async fn read(req: Request) -> Result<Posted, Response> {
+    pub(super) async fn read(req: Request) -> Result<Posted, Response> {
         let (parts, body) = req.into_parts();
         let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| {
             let lang = lang_from_headers(&parts.headers);
@@ -46,7 +46,7 @@ impl Posted {
     }
 
     /// The first value of `name`, or nothing.
-    fn get(&self, name: &str) -> &str {
+    pub(super) fn get(&self, name: &str) -> &str {
         self.fields
             .iter()
             .find(|(k, _)| k == name)
@@ -57,7 +57,7 @@ impl Posted {
         lang_from_headers(&self.parts.headers)
     }
 
-    fn signed_in(&self) -> Option<&SignedIn> {
+    pub(super) fn signed_in(&self) -> Option<&SignedIn> {
         self.parts.extensions.get::<SignedIn>()
     }
 
@@ -72,7 +72,7 @@ impl Posted {
     }
 
     /// The client's address, for counting attempts.
-    fn client(&self, state: &AppState) -> IpAddr {
+    pub(super) fn client(&self, state: &AppState) -> IpAddr {
         client_of(&self.parts, &state.accounts.trusted_proxies)
     }
 

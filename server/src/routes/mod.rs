@@ -10,6 +10,7 @@ pub mod incidents;
 pub mod labels;
 pub mod lang;
 pub mod pages;
+pub mod provenance;
 pub mod scan;
 
 use crate::assets::Assets;
@@ -51,12 +52,18 @@ pub const PAGES: &[&str] = &[
     "/incidents/new",
     "/incidents/{reference}",
     "/inbox",
+    "/provenance/{id}",
 ];
 
 /// Pages whose `GET` is answered here, not by the app's own handler: what they show is
 /// personal, loaded (and refused) by the server before the page is rendered
 /// (`routes::incidents`).
-pub const SERVER_LOADED_PAGES: &[&str] = &["/incidents/new", "/incidents/{reference}", "/inbox"];
+pub const SERVER_LOADED_PAGES: &[&str] = &[
+    "/incidents/new",
+    "/incidents/{reference}",
+    "/inbox",
+    "/provenance/{id}",
+];
 
 /// Largest request body for a photo upload: the photo plus room for a form around it.
 const UPLOAD_LIMIT: usize = photo::MAX_PHOTO_BYTES + 64 * 1024;
@@ -132,6 +139,16 @@ pub fn router(
         .route("/incidents/{reference}/photos/{photo}", get(incidents::photo))
         .route("/inbox", get(incidents::inbox))
         .route("/api/v1/incidents", get(incidents::api_list))
+        // Provenance reports for buyers: the page loads here what it shows.
+        .route(
+            "/provenance/{id}",
+            get(provenance::show).post(provenance::open),
+        )
+        .route("/provenance/{id}/share-codes", post(provenance::issue))
+        .route(
+            "/provenance/{id}/share-codes/{number}/revoke",
+            post(provenance::revoke),
+        )
         // Filing the lifecycle record, by people and by organisations' programs.
         .route("/api/v1/robots/{id}/entries", post(filing::file_entry))
         .route("/api/v1/robots/{id}/engagements", post(filing::engage))

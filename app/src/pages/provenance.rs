@@ -1,0 +1,596 @@
+//! `/provenance/{ID}`: the provenance report a used-robot buyer reads before paying. The
+//! server opens it (deciding who may: a regulator, the owner, or the holder of a share code)
+//! and hands it to this page in its context (`server::routes::provenance`); without a right to
+//! it, the page asks for the owner's share code. Red flags first, then the summary, the
+//! condition with small charts drawn here as SVG (no chart library, nothing in the wasm), and
+//! the whole timeline. Print-ready: the printed copy carries the robot ID, the time and the
+//! chain's head hash. The owner also issues and revokes codes here; the owner and regulators
+//! read who opened the report.
+
+use crate::components::form::{form_title, ErrorSummary, TextField};
+use crate::domain::provenance::{
+    day_number, Page, Period, Reading, RedFlag, Report, TimelineEntry,
+};
+use crate::i18n::{tr, tr_with, use_lang};
+use crate::pages::incidents::named;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+fn t(key: &str) -> String {
+    tr(use_lang(), &format!("provenance.{key}"))
+}
+
+#[component]
+pub fn ProvenancePage() -> impl IntoView {
+    let lang = use_lang();
+    let page = use_context::<Page>().unwrap_or_default();
+    let title = tr_with(lang, "provenance.page_title", &[("id", &page.robot_id)]);
+    let body = match page.report.clone() {
+        Some(report) => view! { <ReportView report page=page.clone() /> }.into_any(),
+        None => view! { <CodeForm robot_id=page.robot_id.clone() /> }.into_any(),
+    };
+    let done = (page.done.as_deref() == Some("revoked")).then(|| {
+        view! {
+            <div class="callout callout--done" role="status">
+                <p>{t("revoked")}</p>
+            </div>
+        }
+    });
+    view! {
+        <Title text=form_title(&title) />
+        <ErrorSummary />
+        {done}
+        <h1>{title}</h1>
+        {body}
+    }
+}
+
+/// The form a buyer opens the report with: the owner's share code, posted (never in the
+/// address, where it would be kept in histories and logs).
+#[component]
+fn CodeForm(robot_id: String) -> impl IntoView {
+    view! {
+        <p>{t("intro")}</p>
+        <form method="post" action=format!("/provenance/{robot_id}") class="card">
+            <TextField
+                name="share_code"
+                label=t("code_label")
+                hint=t("code_hint")
+                autocomplete="off"
+            />
+            <button type="submit" class="button">{t("open")}</button>
+        </form>
+    }
+}
+
+#[component]
+fn ReportView(report: Report, page: Page) -> impl IntoView {
+    let lang = use_lang();
+    let r = report;
+    let chain = if r.chain.intact {
+        view! {
+            <div class="callout callout--done chain" role="status">
+                <p>
+                    <span aria-hidden="true">"✔ "</span>
+                    {tr_with(lang, "provenance.chain_intact", &[("entries", &r.chain.entries.to_string())])}
+                </p>
+            </div>
+        }
+        .into_any()
+    } else {
+        let entry = r.chain.broken_entry.unwrap_or_default().to_string();
+        let how = t(&format!(
+            "break.{}",
+            r.chain.break_kind.clone().unwrap_or_default()
+        ));
+        view! {
+            <div class="callout callout--problem chain" role="alert">
+                <p>
+                    <span aria-hidden="true">"✖ "</span>
+                    {tr_with(lang, "provenance.chain_broken", &[("entry", &entry), ("how", &how)])}
+                </p>
+            </div>
+        }
+        .into_any()
+    };
+    let facts = [
+        (t("robot"), r.robot_id.clone()),
+        (t("model"), r.model.clone()),
+        (t("manufacturer"), r.manufacturer.clone()),
+        (t("serial"), r.serial.clone()),
+        (t("production_year"), r.production_year.to_string()),
+        (
+            t("status"),
+            tr(lang, &format!("status.{}.title", r.status.as_str())),
+        ),
+    ];
+    view! {
+        <p class="print-only print-stamp">
+            {tr_with(lang, "provenance.printed", &[("id", &r.robot_id), ("at", &r.generated_at), ("head", &r.chain.head)])}
+        </p>
+        {chain}
+        <section class="card" aria-labelledby="prov-flags">
+            <h2 id="prov-flags">{t("red_flags")}</h2>
+            <Flags flags=r.red_flags.clone() />
+        </section>
+        <section class="card" aria-labelledby="prov-robot">
+            <h2 id="prov-robot">{t("the_robot")}</h2>
+            <dl>
+                {facts.into_iter().map(|(k, v)| view! { <div class="row"><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
+                <div class="row">
+                    <dt>{t("generated")}</dt>
+                    <dd>{r.generated_at.clone()}</dd>
+                </div>
+                <div class="row">
+                    <dt>{t("head")}</dt>
+                    <dd><code class="hash">{r.chain.head.clone()}</code></dd>
+                </div>
+            </dl>
+        </section>
+        <Summary report=r.clone() />
+        <Condition report=r.clone() />
+        <Timeline entries=r.timeline.clone() />
+        <OwnerTools page />
+    }
+}
+
+/// The red flags, each in words with a mark (never colour alone), or that there are none.
+#[component]
+fn Flags(flags: Vec<RedFlag>) -> impl IntoView {
+    let lang = use_lang();
+    if flags.is_empty() {
+        return view! { <p class="no-flags"><span aria-hidden="true">"✔ "</span>{t("no_red_flags")}</p> }
+            .into_any();
+    }
+    let items = flags
+        .into_iter()
+        .map(|f| {
+            let kind = serde_json::to_value(f.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let args = [
+                ("since", f.since.clone().unwrap_or_default()),
+                ("count", f.count.map(|c| c.to_string()).unwrap_or_default()),
+                ("detail", f.detail.clone().unwrap_or_default()),
+            ];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            view! {
+                <li class="flag">
+                    <span class="flag-mark" aria-hidden="true">"⚠"</span>
+                    <strong>{tr(lang, &format!("provenance.flag.{kind}.title"))}</strong>
+                    " "
+                    {tr_with(lang, &format!("provenance.flag.{kind}.text"), &args)}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="flags">{items}</ul> }.into_any()
+}
+
+fn periods(caption: String, list: Vec<Period>) -> impl IntoView {
+    let lang = use_lang();
+    (!list.is_empty()).then(|| {
+        let rows = list
+            .into_iter()
+            .map(|p| {
+                let to = p.to.clone().unwrap_or_else(|| tr(lang, "provenance.now"));
+                view! { <tr><td>{p.name}</td><td>{p.from}</td><td>{to}</td></tr> }
+            })
+            .collect_view();
+        view! {
+            <table class="periods">
+                <caption>{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t("who")}</th>
+                        <th scope="col">{t("from")}</th>
+                        <th scope="col">{t("to")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+    })
+}
+
+#[component]
+fn Summary(report: Report) -> impl IntoView {
+    let s = report.summary;
+    let none = || t("none");
+    let firmware = match (&s.firmware, &s.model_firmware) {
+        (Some(f), Some(m)) if f != m => tr_with(
+            use_lang(),
+            "provenance.firmware_of",
+            &[("installed", f), ("newest", m)],
+        ),
+        (Some(f), _) => f.clone(),
+        _ => none(),
+    };
+    let rows = [
+        (t("years_in_service"), format!("{:.1}", s.years_in_service)),
+        (t("inspections"), s.inspections.to_string()),
+        (
+            t("last_inspection"),
+            s.last_inspection.clone().unwrap_or_else(none),
+        ),
+        (t("part_replacements"), s.part_replacements.to_string()),
+        (t("firmware"), firmware),
+    ];
+    view! {
+        <section class="card" aria-labelledby="prov-summary">
+            <h2 id="prov-summary">{t("summary")}</h2>
+            <dl>
+                {rows.into_iter().map(|(k, v)| view! { <div class="row"><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
+            </dl>
+            {periods(t("owners"), s.owners)}
+            {periods(t("lessees"), s.lessees)}
+            {periods(t("venues"), s.venues)}
+        </section>
+    }
+}
+
+/// A small line chart of readings over time, drawn as SVG on the server; the same readings
+/// follow in a table for those who would rather read them.
+#[component]
+fn Chart(
+    title: String,
+    series: Vec<(String, Vec<Reading>)>,
+    max: f64,
+    unit: &'static str,
+) -> impl IntoView {
+    const W: f64 = 560.0;
+    const H: f64 = 180.0;
+    const PAD: f64 = 36.0;
+    let days: Vec<i64> = series
+        .iter()
+        .flat_map(|(_, r)| r.iter().filter_map(|x| day_number(&x.at)))
+        .collect();
+    let (first, last) = (
+        days.iter().copied().min().unwrap_or(0),
+        days.iter().copied().max().unwrap_or(1),
+    );
+    let span = (last - first).max(1) as f64;
+    let x = move |at: &str| {
+        PAD + (day_number(at).unwrap_or(first) - first) as f64 / span * (W - 2.0 * PAD)
+    };
+    let y = move |v: f64| H - PAD / 2.0 - (v / max).clamp(0.0, 1.0) * (H - PAD);
+    let styles = ["solid", "6 3", "2 3", "10 4 2 4", "1 2", "8 2"];
+    let lines = series
+        .iter()
+        .enumerate()
+        .map(|(i, (_, readings))| {
+            let d: Vec<String> = readings
+                .iter()
+                .enumerate()
+                .map(|(k, r)| {
+                    format!(
+                        "{}{:.1},{:.1}",
+                        if k == 0 { "M" } else { "L" },
+                        x(&r.at),
+                        y(r.value)
+                    )
+                })
+                .collect();
+            let dash = styles[i % styles.len()];
+            view! {
+                <path d=d.join(" ") class=format!("line line-{}", i % 6)
+                    stroke-dasharray=(dash != "solid").then_some(dash) fill="none" />
+            }
+        })
+        .collect_view();
+    let first_label = series
+        .iter()
+        .flat_map(|(_, r)| r.first())
+        .map(|r| r.at.clone())
+        .min()
+        .unwrap_or_default();
+    let last_label = series
+        .iter()
+        .flat_map(|(_, r)| r.last())
+        .map(|r| r.at.clone())
+        .max()
+        .unwrap_or_default();
+    let legend = (series.len() > 1).then(|| {
+        series
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| {
+                let ly = 14.0 + 14.0 * i as f64;
+                view! {
+                    <g>
+                        <line x1=W - 150.0 x2=W - 126.0 y1=ly - 4.0 y2=ly - 4.0 class=format!("line line-{}", i % 6)
+                            stroke-dasharray=(styles[i % 6] != "solid").then_some(styles[i % 6]) />
+                        <text x=W - 120.0 y=ly class="legend">{name.clone()}</text>
+                    </g>
+                }
+            })
+            .collect_view()
+    });
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-labelledby=format!("{}-t", slug(&title)) width="100%">
+                <title id=format!("{}-t", slug(&title))>{title.clone()}</title>
+                <line x1=PAD x2=W - PAD y1=y(0.0) y2=y(0.0) class="axis" />
+                <line x1=PAD x2=PAD y1=y(0.0) y2=y(max) class="axis" />
+                <text x=4.0 y=y(max) + 4.0 class="tick">{format!("{max:.0}{unit}")}</text>
+                <text x=4.0 y=y(0.0) + 4.0 class="tick">{format!("0{unit}")}</text>
+                <text x=PAD y=H - 2.0 class="tick">{first_label}</text>
+                <text x=W - PAD y=H - 2.0 class="tick" text-anchor="end">{last_label}</text>
+                {lines}
+                {legend}
+            </svg>
+            <figcaption>{title}</figcaption>
+        </figure>
+    }
+}
+
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// The readings in a table: date, value, who filed it.
+fn readings_table(
+    caption: String,
+    rows: Vec<(String, Reading)>,
+    unit: &'static str,
+) -> impl IntoView {
+    let body = rows
+        .into_iter()
+        .map(|(what, r)| {
+            view! {
+                <tr><td>{r.at}</td><td>{what}</td><td>{format!("{}{unit}", r.value)}</td><td>{r.by}</td></tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="readings">
+            <caption>{caption}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{t("date")}</th>
+                    <th scope="col">{t("measure")}</th>
+                    <th scope="col">{t("value")}</th>
+                    <th scope="col">{t("filed_by")}</th>
+                </tr>
+            </thead>
+            <tbody>{body}</tbody>
+        </table>
+    }
+}
+
+#[component]
+fn Condition(report: Report) -> impl IntoView {
+    let c = report.condition;
+    let nothing = c.battery_soh.is_empty()
+        && c.joints.is_empty()
+        && c.hours.is_empty()
+        && c.battery_cycles.is_empty();
+    let mut table: Vec<(String, Reading)> = Vec::new();
+    for (key, list) in [
+        ("battery_soh", &c.battery_soh),
+        ("battery_cycles", &c.battery_cycles),
+        ("hours", &c.hours),
+    ] {
+        table.extend(list.iter().map(|r| (t(key), r.clone())));
+    }
+    for j in &c.joints {
+        let name = named("joint", &j.joint);
+        table.extend(j.readings.iter().map(|r| (name.clone(), r.clone())));
+    }
+    table.sort_by(|a, b| a.1.at.cmp(&b.1.at));
+    let battery = (!c.battery_soh.is_empty()).then(|| {
+        view! { <Chart title=t("battery_chart") series=vec![(t("battery_soh"), c.battery_soh.clone())] max=100.0 unit="%" /> }
+    });
+    let joints = (!c.joints.is_empty()).then(|| {
+        let series: Vec<(String, Vec<Reading>)> = c
+            .joints
+            .iter()
+            .map(|j| (named("joint", &j.joint), j.readings.clone()))
+            .collect();
+        let top = series
+            .iter()
+            .flat_map(|(_, r)| r.iter().map(|x| x.value))
+            .fold(10.0_f64, f64::max);
+        let max = (top / 10.0).ceil() * 10.0;
+        view! { <Chart title=t("joints_chart") series max unit="%" /> }
+    });
+    view! {
+        <section class="card" aria-labelledby="prov-condition">
+            <h2 id="prov-condition">{t("condition")}</h2>
+            {if nothing {
+                view! { <p>{t("no_readings")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="charts">{battery}{joints}</div>
+                    <details class="readings-all">
+                        <summary>{t("all_readings")}</summary>
+                        {readings_table(t("all_readings"), table, "")}
+                    </details>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+/// An entry's details in words: its names (organisations, venues) and its other fields.
+fn details_text(
+    details: &serde_json::Value,
+    names: &std::collections::BTreeMap<String, String>,
+) -> String {
+    let Some(map) = details.as_object() else {
+        return String::new();
+    };
+    map.iter()
+        .filter(|(k, _)| k.as_str() != "corrects")
+        .map(|(k, v)| {
+            let value = match (names.get(k), k.as_str(), v.as_str()) {
+                (Some(name), _, _) => name.clone(),
+                (None, "result" | "part", Some(word)) => named(k, word),
+                _ => match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Object(o) => o
+                        .iter()
+                        .map(|(a, b)| format!("{a} {b}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    other => other.to_string(),
+                },
+            };
+            format!("{}: {value}", t(&format!("field.{k}")))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[component]
+fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
+    let lang = use_lang();
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            let kind = named("entry_kind", &e.kind);
+            let text = if e.kind == "correction" {
+                tr_with(lang, "provenance.corrects", &[("seq", &e.corrects.unwrap_or_default().to_string())])
+            } else {
+                details_text(&e.details, &e.names)
+            };
+            let corrected = e.corrected_by.map(|by| {
+                let original = e.original.as_ref().map(|o| details_text(o, &e.names)).unwrap_or_default();
+                view! {
+                    <details class="correction-history">
+                        <summary>{tr_with(lang, "provenance.corrected_by", &[("seq", &by.to_string())])}</summary>
+                        <p>{t("as_first_filed")}": " {original}</p>
+                    </details>
+                }
+            });
+            view! {
+                <tr id=format!("entry-{}", e.seq)>
+                    <td>{e.seq}</td>
+                    <td>{e.occurred_at.get(..10).unwrap_or_default().to_string()}</td>
+                    <td>{kind}</td>
+                    <td>{text}{corrected}</td>
+                    <td>{e.filed_by}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="prov-timeline">
+            <h2 id="prov-timeline">{t("timeline")}</h2>
+            <table class="timeline">
+                <caption class="visually-hidden">{t("timeline")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"#"</th>
+                        <th scope="col">{t("date")}</th>
+                        <th scope="col">{t("what")}</th>
+                        <th scope="col">{t("details")}</th>
+                        <th scope="col">{t("filed_by")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+}
+
+/// For the owner: the share codes, a form for a new one, the code just issued; for the owner
+/// and regulators: who opened the report. Not printed.
+#[component]
+fn OwnerTools(page: Page) -> impl IntoView {
+    let lang = use_lang();
+    let id = page.robot_id.clone();
+    let issued = page.issued.clone().map(|c| {
+        view! {
+            <div class="callout callout--done" role="status">
+                <p>{tr_with(lang, "provenance.issued", &[("expires", &c.expires_at)])}</p>
+                <p class="share-code"><code>{c.code}</code></p>
+            </div>
+        }
+    });
+    let codes = page.codes.clone().map(|codes| {
+        let rows = codes
+            .into_iter()
+            .map(|c| {
+                let revoke = (c.state == "valid").then(|| {
+                    view! {
+                        <form method="post" action=format!("/provenance/{id}/share-codes/{}/revoke", c.id)>
+                            <button type="submit" class="button button--secondary">
+                                {t("revoke")}<span class="visually-hidden">" #" {c.id}</span>
+                            </button>
+                        </form>
+                    }
+                });
+                view! {
+                    <tr>
+                        <td>{c.id}</td>
+                        <td>{c.created_at}</td>
+                        <td>{c.expires_at}</td>
+                        <td>{t(&format!("state.{}", c.state))}</td>
+                        <td>{revoke}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="card no-print" aria-labelledby="prov-codes">
+                <h2 id="prov-codes">{t("share_codes")}</h2>
+                <p>{t("share_codes_intro")}</p>
+                {issued}
+                <form method="post" action=format!("/provenance/{}/share-codes", page.robot_id) class="inline-form">
+                    <TextField name="days" label=t("days_label") hint=t("days_hint") kind="number" value="14".to_string() />
+                    <button type="submit" class="button">{t("issue")}</button>
+                </form>
+                <table>
+                    <caption>{t("share_codes")}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"#"</th>
+                            <th scope="col">{t("issued_at")}</th>
+                            <th scope="col">{t("expires_at")}</th>
+                            <th scope="col">{t("state_col")}</th>
+                            <th scope="col"><span class="visually-hidden">{t("revoke")}</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </section>
+        }
+    });
+    let openings = page.openings.clone().map(|list| {
+        let rows = list
+            .into_iter()
+            .map(|o| {
+                let who = o.person.or(o.organisation).unwrap_or_default();
+                view! { <tr><td>{o.opened_at}</td><td>{who}</td><td>{t(&format!("via.{}", o.via))}</td></tr> }
+            })
+            .collect_view();
+        view! {
+            <section class="card no-print" aria-labelledby="prov-log">
+                <h2 id="prov-log">{t("audit")}</h2>
+                <table>
+                    <caption class="visually-hidden">{t("audit")}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{t("opened_at")}</th>
+                            <th scope="col">{t("who")}</th>
+                            <th scope="col">{t("via_col")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </section>
+        }
+    });
+    view! { {codes}{openings} }
+}
