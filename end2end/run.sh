@@ -22,6 +22,7 @@ trap cleanup EXIT
 target/release/robopass seed --robots 2000
 target/release/robopass demo-ids > "$work/demo-ids.jsonl"
 target/release/robopass demo-accounts > "$work/demo-accounts.jsonl"
+target/release/robopass demo-share-codes > "$work/demo-share-codes.jsonl"
 target/release/robopass > "$work/server.log" 2>&1 &
 server_pid=$!
 ready=""
@@ -35,7 +36,7 @@ if [[ -z $ready ]]; then
   tail -n 40 "$work/server.log"
   exit 1
 fi
-export BASE_URL="http://127.0.0.1:$port" DEMO_IDS="$work/demo-ids.jsonl" DEMO_ACCOUNTS="$work/demo-accounts.jsonl"
+export BASE_URL="http://127.0.0.1:$port" DEMO_IDS="$work/demo-ids.jsonl" DEMO_ACCOUNTS="$work/demo-accounts.jsonl" DEMO_SHARE_CODES="$work/demo-share-codes.jsonl"
 status=0
 (cd end2end && npm test) || status=$?
 if ((status != 0)); then

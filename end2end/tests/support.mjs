@@ -133,6 +133,14 @@ export function demoAccounts() {
   return accounts;
 }
 
+/** The demo share codes the server printed: [{ id, code, state }, …]. */
+export function demoShareCodes() {
+  return readFileSync(process.env.DEMO_SHARE_CODES, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line));
+}
+
 /** The newest message to `address` in the mail folder, its body decoded, waiting for it. */
 export async function mailTo(address) {
   const dir = process.env.MAIL_DIR;

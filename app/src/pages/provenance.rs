@@ -239,8 +239,8 @@ fn Chart(
     max: f64,
     unit: &'static str,
 ) -> impl IntoView {
-    const W: f64 = 560.0;
-    const H: f64 = 180.0;
+    const W: f64 = 640.0;
+    const H: f64 = 200.0;
     const PAD: f64 = 36.0;
     let days: Vec<i64> = series
         .iter()
@@ -273,9 +273,14 @@ fn Chart(
                 })
                 .collect();
             let dash = styles[i % styles.len()];
+            let dots = readings
+                .iter()
+                .map(|r| view! { <circle cx=x(&r.at) cy=y(r.value) r="3.5" class=format!("dot line-{}", i % 6) /> })
+                .collect_view();
             view! {
                 <path d=d.join(" ") class=format!("line line-{}", i % 6)
                     stroke-dasharray=(dash != "solid").then_some(dash) fill="none" />
+                {dots}
             }
         })
         .collect_view();
@@ -292,20 +297,22 @@ fn Chart(
         .max()
         .unwrap_or_default();
     let legend = (series.len() > 1).then(|| {
-        series
+        let items = series
             .iter()
             .enumerate()
             .map(|(i, (name, _))| {
-                let ly = 14.0 + 14.0 * i as f64;
                 view! {
-                    <g>
-                        <line x1=W - 150.0 x2=W - 126.0 y1=ly - 4.0 y2=ly - 4.0 class=format!("line line-{}", i % 6)
-                            stroke-dasharray=(styles[i % 6] != "solid").then_some(styles[i % 6]) />
-                        <text x=W - 120.0 y=ly class="legend">{name.clone()}</text>
-                    </g>
+                    <li>
+                        <svg viewBox="0 0 28 10" width="28" height="10" aria-hidden="true">
+                            <line x1="0" x2="28" y1="5" y2="5" class=format!("line line-{}", i % 6)
+                                stroke-dasharray=(styles[i % 6] != "solid").then_some(styles[i % 6]) />
+                        </svg>
+                        " " {name.clone()}
+                    </li>
                 }
             })
-            .collect_view()
+            .collect_view();
+        view! { <ul class="legend">{items}</ul> }
     });
     view! {
         <figure class="chart">
@@ -318,8 +325,8 @@ fn Chart(
                 <text x=PAD y=H - 2.0 class="tick">{first_label}</text>
                 <text x=W - PAD y=H - 2.0 class="tick" text-anchor="end">{last_label}</text>
                 {lines}
-                {legend}
             </svg>
+            {legend}
             <figcaption>{title}</figcaption>
         </figure>
     }
@@ -440,7 +447,7 @@ fn details_text(
                     serde_json::Value::String(s) => s.clone(),
                     serde_json::Value::Object(o) => o
                         .iter()
-                        .map(|(a, b)| format!("{a} {b}"))
+                        .map(|(a, b)| format!("{} {b}", named("joint", a)))
                         .collect::<Vec<_>>()
                         .join(", "),
                     other => other.to_string(),
