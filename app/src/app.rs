@@ -108,6 +108,10 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("incidents"), ParamSegment("reference")) view=ReportPage />
                     <Route path=StaticSegment("inbox") view=InboxPage />
                     <Route
+                        path=(StaticSegment("filing"), ParamSegment("id"))
+                        view=crate::pages::filing::FilingPage
+                    />
+                    <Route
                         path=(StaticSegment("provenance"), ParamSegment("id"))
                         view=crate::pages::provenance::ProvenancePage
                     />

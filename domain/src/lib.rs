@@ -2,6 +2,7 @@
 //! No I/O, no UI, no words for people (those are the app's): this crate compiles to wasm.
 
 pub mod account;
+pub mod filing;
 pub mod incident;
 pub mod lang;
 pub mod link;

@@ -99,6 +99,7 @@ pub enum Problem {
     BadReading,
     BadCorrection,
     BadTokenName,
+    ReasonNeeded,
     // Provenance reports and their share codes.
     ShareCodeNeeded,
     BadShareCode,
@@ -108,7 +109,7 @@ pub enum Problem {
 
 impl Problem {
     /// Every problem, for checks that each has its words.
-    pub const ALL: [Problem; 79] = [
+    pub const ALL: [Problem; 80] = [
         Problem::TooLarge,
         Problem::NotAnImage,
         Problem::TooManyPixels,
@@ -184,6 +185,7 @@ impl Problem {
         Problem::BadReading,
         Problem::BadCorrection,
         Problem::BadTokenName,
+        Problem::ReasonNeeded,
         Problem::ShareCodeNeeded,
         Problem::BadShareCode,
         Problem::ShareCodeEnded,
@@ -268,6 +270,7 @@ impl Problem {
             Problem::BadReading => "bad_reading",
             Problem::BadCorrection => "bad_correction",
             Problem::BadTokenName => "bad_token_name",
+            Problem::ReasonNeeded => "reason_needed",
             Problem::ShareCodeNeeded => "share_code_needed",
             Problem::BadShareCode => "bad_share_code",
             Problem::ShareCodeEnded => "share_code_ended",

@@ -136,6 +136,24 @@ pub fn entry_time(text: &str, now: OffsetDateTime) -> Result<String, Problem> {
     Ok(accounts::stamp(t))
 }
 
+/// An entry's time from a form's date (`YYYY-MM-DD`): now when it is today where the registry
+/// is, else noon of that day there. [`entry_time`] then refuses a date in the future.
+pub fn time_of_day(date: &str) -> Result<String, Problem> {
+    let day = self::date(date.trim()).ok_or(Problem::BadTime)?;
+    let offset = time::Duration::hours(i64::from(crate::domain::incident::LOCAL_UTC_OFFSET_H));
+    let now = accounts::now();
+    let at = if day == (now + offset).date() {
+        now
+    } else {
+        day.with_hms(12, 0, 0)
+            .map_err(|_| Problem::BadTime)?
+            .assume_utc()
+            - offset
+    };
+    at.format(&time::format_description::well_known::Rfc3339)
+        .map_err(|_| Problem::BadTime)
+}
+
 fn date(text: &str) -> Option<time::Date> {
     time::Date::parse(
         text,
@@ -198,7 +216,7 @@ pub fn check_details(kind: EntryKind, details: &Value, day: &str) -> Result<Valu
             d.version("ai_model", false)?;
         }
         K::RecallRemedied => d.id("recall", Problem::BadRecall)?,
-        K::Suspended | K::Reinstated => d.text("reason", true, Problem::MissingReason)?,
+        K::Suspended | K::Reinstated => d.text("reason", true, Problem::ReasonNeeded)?,
         K::DataWiped => {
             d.text("method", false, Problem::BadDetails)?;
             d.text("certificate", false, Problem::BadDetails)?;
@@ -642,6 +660,69 @@ async fn beside_the_entry(
     }
 }
 
+/// The filing page of the robot `id` for `filer`: the kinds they may file now and, for the
+/// form of `kind` (when it is one of them), the choices its fields offer.
+pub async fn page(
+    registry: &Registry,
+    filer: Filer<'_>,
+    id: &RobotId,
+    kind: Option<&str>,
+) -> Result<crate::domain::filing::Page, Error> {
+    use crate::domain::filing::{fields, Input, Page, PAGE_KINDS};
+    let pool = registry.pool();
+    let mut tx = pool.begin().await?;
+    let (pk, projection) = crate::db::record::projection(&mut tx, id.as_str())
+        .await?
+        .ok_or(Error::NotFound(Problem::NotRegistered))?;
+    let robot = rows::robot_parties(&mut tx, pk).await?;
+    let parties = Parties {
+        manufacturer: robot.manufacturer_id,
+        owner: projection.owner_id,
+        operator: projection.operator_id,
+        engaged: rows::engaged(&mut tx, pk).await?,
+        corrected: None,
+    };
+    drop(tx);
+    let capacities = filer.capacities();
+    let allowed: Vec<EntryKind> = PAGE_KINDS
+        .into_iter()
+        .filter(|k| {
+            capacities
+                .iter()
+                .any(|(org, role)| may_file(*org, *role, *k, &parties))
+        })
+        .filter(|k| projection.allows(*k).is_ok())
+        .collect();
+    let chosen = kind
+        .and_then(EntryKind::from_name)
+        .filter(|k| allowed.contains(k));
+    let mut page = Page {
+        robot_id: id.to_string(),
+        model: rows::model_name(pool, pk).await?,
+        allowed: allowed.iter().map(|k| k.as_str().to_string()).collect(),
+        kind: chosen.map(|k| k.as_str().to_string()),
+        today: (accounts::now()
+            + time::Duration::hours(i64::from(crate::domain::incident::LOCAL_UTC_OFFSET_H)))
+        .date()
+        .to_string(),
+        ..Page::default()
+    };
+    for field in chosen.map(fields).unwrap_or_default() {
+        match field.input {
+            Input::Venue => page.venues = rows::venue_choices(pool).await?,
+            Input::Organisation => {
+                page.organisations = rows::organisation_choices(pool, None).await?
+            }
+            Input::Operator => {
+                page.operators = rows::organisation_choices(pool, Some("operator")).await?
+            }
+            Input::Recall => page.recalls = rows::recall_choices(pool, pk).await?,
+            _ => {}
+        }
+    }
+    Ok(page)
+}
+
 /// Engage the organisation `org` (a service provider or recycler) on the robot `id`, as its
 /// owner or operator: whether a new engagement began (`false`: it was engaged already).
 pub async fn engage(
@@ -809,7 +890,7 @@ mod tests {
                 json!({"battery_soh": 130}),
                 Problem::BadReading,
             ),
-            (EntryKind::Suspended, json!({}), Problem::MissingReason),
+            (EntryKind::Suspended, json!({}), Problem::ReasonNeeded),
             (
                 EntryKind::Correction,
                 json!({"corrects": 2, "reason": "typo"}),

@@ -352,7 +352,7 @@ async fn filing(app: &TestApp) {
             "regulator",
             "suspended",
             json!({}),
-            No(400, "missing_reason"),
+            No(400, "reason_needed"),
         ),
         (
             "operator",
@@ -782,3 +782,136 @@ async fn at_once(desk: &Desk<'_>) {
 }
 
 helpers::on_both!(filing);
+
+/// The filing page, without JavaScript: a service provider sees the kinds it may file, files an
+/// inspection through the plain form (mistakes come back beside their fields, values kept), and
+/// the public profile's last inspection changes; what is not theirs is refused with why.
+async fn filing_page(app: &TestApp) {
+    let robot: String = sqlx::query_scalar(
+        "SELECT robot_id FROM robots WHERE operator_id IS NOT NULL AND venue_id IS NOT NULL
+         ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let sessions = demo_sessions(app, &["service_provider", "citizen", "regulator"]).await;
+    let path = format!("/filing/{robot}");
+    let page = |session: Option<&str>, query: &str| {
+        let mut req = app
+            .client
+            .get(format!("{}{path}{query}", app.base))
+            .header("accept-language", "en");
+        if let Some(s) = session {
+            req = req.header("cookie", format!("{}={s}", helpers::COOKIE));
+        }
+        req.send()
+    };
+    let post = |session: &str, form: Vec<(&str, String)>| {
+        app.client
+            .post(format!("{}{path}", app.base))
+            .header(helpers::SAME_SITE.0, helpers::SAME_SITE.1)
+            .header("accept-language", "en")
+            .header("cookie", format!("{}={session}", helpers::COOKIE))
+            .form(&form)
+            .send()
+    };
+    let signed_out = page(None, "").await.unwrap();
+    assert_eq!(signed_out.status(), 303);
+
+    let provider = sessions["service_provider"].as_str();
+    let html = page(Some(provider), "")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!(r#"href="{path}?kind=inspected""#)),
+        "inspections are its to file"
+    );
+    assert!(!html.contains("?kind=suspended"), "suspensions are not");
+    let html = page(Some(provider), "?kind=inspected")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"name="next_due""#) && html.contains(r#"type="radio""#));
+
+    let today = time::OffsetDateTime::now_utc().date();
+    let due = (today + time::Duration::days(200)).to_string();
+    let mut form = vec![
+        ("kind", "inspected".to_string()),
+        ("occurred_on", today.to_string()),
+        ("next_due", due.clone()),
+        (
+            "remarks",
+            "Brakes <b>checked</b> & </textarea><script>alert(1)</script>".to_string(),
+        ),
+    ];
+    let wrong = post(provider, form.clone()).await.unwrap();
+    assert_eq!(wrong.status(), 422);
+    let html = wrong.text().await.unwrap();
+    assert!(
+        html.contains("error-summary") && html.contains("Give the inspection"),
+        "the result is missing"
+    );
+    assert!(html.contains(&due), "what was sent is kept");
+    assert!(
+        html.contains("Brakes &lt;b&gt;checked&lt;/b&gt; &amp; &lt;/textarea&gt;&lt;script&gt;")
+            && !html.contains("<script>alert"),
+        "and shown as text: {}",
+        html.split("Brakes")
+            .nth(1)
+            .unwrap_or("(not there)")
+            .chars()
+            .take(60)
+            .collect::<String>()
+    );
+    form.push(("result", "pass".to_string()));
+    let done = post(provider, form).await.unwrap();
+    assert_eq!(done.status(), 303);
+    assert_eq!(
+        done.headers()["location"].to_str().unwrap(),
+        format!("{path}?done=inspected")
+    );
+    let profile = app.get_json(&format!("/api/v1/robots/{robot}")).await;
+    assert_eq!(profile["last_inspection"]["next_due"], due);
+    assert_eq!(profile["last_inspection"]["result"], "pass");
+
+    let citizen = sessions["citizen"].as_str();
+    let html = page(Some(citizen), "").await.unwrap().text().await.unwrap();
+    assert!(html.contains("You may not file anything for this robot now."));
+    let refused = post(
+        provider,
+        vec![
+            ("kind", "suspended".to_string()),
+            ("occurred_on", today.to_string()),
+            ("reason", "x".to_string()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Only a regulator may file this."));
+    let regulator = sessions["regulator"].as_str();
+    let unexplained = vec![
+        ("kind", "suspended".to_string()),
+        ("occurred_on", today.to_string()),
+    ];
+    let answer = post(regulator, unexplained).await.unwrap();
+    assert_eq!(answer.status(), 422);
+    assert!(answer.text().await.unwrap().contains("Give the reason"));
+    let future = vec![
+        ("kind", "maintained".to_string()),
+        ("occurred_on", (today + time::Duration::days(3)).to_string()),
+        ("work", "x".to_string()),
+    ];
+    assert_eq!(post(provider, future).await.unwrap().status(), 422);
+}
+
+helpers::on_both!(filing_page);

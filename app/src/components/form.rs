@@ -175,6 +175,16 @@ fn shown_value(name: &str, default: Option<String>) -> String {
     }
 }
 
+/// Text as the inside of a `<textarea>` must carry it. The server renderer writes a text
+/// area's text as it is (unlike other text, which it escapes), and a browser reads entities
+/// there but no tags, except the `</textarea>` that would end it: so `&`, `<` and `>` are
+/// written as entities, and what was typed (`</textarea><script>…`) comes back as text.
+fn textarea_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// A labelled text area, with its hint and, when the form came back, its value and its error.
 #[component]
 pub fn TextArea(
@@ -198,8 +208,45 @@ pub fn TextArea(
                 aria-describedby=described_by(name, hint.is_some(), has_error)
                 aria-invalid=has_error.then_some("true")
             >
-                {shown_value(name, value)}
+                {textarea_text(&shown_value(name, value))}
             </textarea>
+        </div>
+    }
+}
+
+/// A labelled list to choose one of `choices` (value, label) from, with its hint and, when the
+/// form came back, its choice and its error. The first option asks for a choice.
+#[component]
+pub fn SelectField(
+    name: &'static str,
+    label: String,
+    choices: Vec<(String, String)>,
+    placeholder: String,
+    #[prop(optional)] hint: Option<String>,
+) -> impl IntoView {
+    let has_error = use_answer().error(name).is_some();
+    let chosen = shown_value(name, None);
+    let id = format!("field-{name}");
+    view! {
+        <div class="form-group" class:form-group--error=has_error>
+            <label for=id.clone()>{label}</label>
+            {hint.clone().map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            {field_error_view(name)}
+            <select
+                id=id.clone()
+                name=name
+                aria-describedby=described_by(name, hint.is_some(), has_error)
+                aria-invalid=has_error.then_some("true")
+            >
+                <option value="">{placeholder}</option>
+                {choices
+                    .into_iter()
+                    .map(|(v, l)| {
+                        let selected = chosen == v;
+                        view! { <option value=v selected=selected>{l}</option> }
+                    })
+                    .collect_view()}
+            </select>
         </div>
     }
 }

@@ -369,3 +369,46 @@ pub async fn revoke_token(pool: &Pool, org: i64, id: i64, at: &str) -> Result<bo
     .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// (number, name) pairs for a filing page's choices.
+pub type Choices = Vec<(i64, String)>;
+
+pub async fn model_name(pool: &Pool, robot_pk: i64) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT m.name FROM robots r JOIN models m ON m.id = r.model_id WHERE r.id = $1",
+    )
+    .bind(robot_pk)
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn venue_choices(pool: &Pool) -> Result<Choices, sqlx::Error> {
+    sqlx::query_as("SELECT id, name || ', ' || city FROM venues ORDER BY city, name LIMIT 5000")
+        .fetch_all(pool)
+        .await
+}
+
+/// Organisations, every kind or one (`kind`).
+pub async fn organisation_choices(pool: &Pool, kind: Option<&str>) -> Result<Choices, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name FROM organisations WHERE $1 = '' OR kind = $1 ORDER BY name LIMIT 5000",
+    )
+    .bind(kind.unwrap_or_default())
+    .fetch_all(pool)
+    .await
+}
+
+/// Open recalls that cover the robot and have no remedy recorded for it.
+pub async fn recall_choices(pool: &Pool, robot_pk: i64) -> Result<Choices, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.id, c.reference || ' (' || c.issued_on || ')' FROM recalls c
+         JOIN robots r ON r.id = $1
+         WHERE c.model_id = r.model_id AND c.closed_on IS NULL
+           AND (c.serial_from IS NULL OR (c.serial_from <= r.serial AND r.serial <= c.serial_to))
+           AND NOT EXISTS (SELECT 1 FROM recall_remedies x WHERE x.recall_id = c.id AND x.robot_id = r.id)
+         ORDER BY c.issued_on",
+    )
+    .bind(robot_pk)
+    .fetch_all(pool)
+    .await
+}

@@ -77,7 +77,7 @@ impl Posted {
     }
 
     /// The values to hand back to the page: every field but passwords.
-    fn kept(&self) -> Vec<(String, String)> {
+    pub(super) fn kept(&self) -> Vec<(String, String)> {
         self.fields
             .iter()
             .filter(|(k, _)| !k.contains("password"))

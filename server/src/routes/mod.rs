@@ -6,6 +6,7 @@
 pub mod account;
 pub mod api;
 pub mod filing;
+pub mod filing_page;
 pub mod incidents;
 pub mod labels;
 pub mod lang;
@@ -53,6 +54,7 @@ pub const PAGES: &[&str] = &[
     "/incidents/{reference}",
     "/inbox",
     "/provenance/{id}",
+    "/filing/{id}",
 ];
 
 /// Pages whose `GET` is answered here, not by the app's own handler: what they show is
@@ -63,6 +65,7 @@ pub const SERVER_LOADED_PAGES: &[&str] = &[
     "/incidents/{reference}",
     "/inbox",
     "/provenance/{id}",
+    "/filing/{id}",
 ];
 
 /// Largest request body for a photo upload: the photo plus room for a form around it.
@@ -145,6 +148,10 @@ pub fn router(
             get(provenance::show).post(provenance::open),
         )
         .route("/provenance/{id}/share-codes", post(provenance::issue))
+        .route(
+            "/filing/{id}",
+            get(filing_page::show).post(filing_page::submit),
+        )
         .route(
             "/provenance/{id}/share-codes/{number}/revoke",
             post(provenance::revoke),

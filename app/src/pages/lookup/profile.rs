@@ -321,6 +321,10 @@ fn Profile(
                     ("entries", &p.record.entries.to_string()),
                     ("date", p.record.last_updated.get(..10).unwrap_or(&p.record.last_updated)),
                 ])}</p>
+                <ul class="record-links">
+                    <li><a href=format!("/provenance/{}", p.id.as_str())>{section("provenance_link")}</a></li>
+                    <li><a href=format!("/filing/{}", p.id.as_str())>{section("filing_link")}</a></li>
+                </ul>
             </section>
         </article>
     }

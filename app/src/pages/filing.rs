@@ -1,0 +1,141 @@
+//! `/filing/{ID}`: what the signed-in person may file for a robot now (by the roles they hold
+//! and the record's rules), and a plain form for each kind, posted to the server
+//! (`server::routes::filing_page`), which files it through the same checks as the API.
+
+use crate::components::form::{
+    form_title, ErrorSummary, RadioGroup, SelectField, TextArea, TextField,
+};
+use crate::domain::filing::{fields, Field, Input, Page};
+use crate::domain::record::EntryKind;
+use crate::i18n::{tr, tr_with, use_lang};
+use crate::pages::incidents::named;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+fn t(key: &str) -> String {
+    tr(use_lang(), &format!("filing.{key}"))
+}
+
+/// A field's label: the words the provenance report uses for the same detail.
+fn label(name: &str) -> String {
+    if crate::domain::filing::is_joint(name) {
+        tr_with(
+            use_lang(),
+            "filing.joint_wear",
+            &[("joint", &named("joint", name))],
+        )
+    } else {
+        tr(use_lang(), &format!("provenance.field.{name}"))
+    }
+}
+
+fn input(field: Field, page: &Page) -> AnyView {
+    let name = field.name;
+    let hint = {
+        let key = format!("filing.hint.{name}");
+        let text = tr(use_lang(), &key);
+        (text != key).then_some(text)
+    };
+    let optional = |l: String| {
+        if field.required {
+            l
+        } else {
+            format!("{l} {}", t("optional"))
+        }
+    };
+    let choices = |list: &[(i64, String)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(id, n)| (id.to_string(), n.clone()))
+            .collect()
+    };
+    let kind = if field.input == Input::Date {
+        "date"
+    } else {
+        "text"
+    };
+    match field.input {
+        Input::Text | Input::Number { .. } | Input::Date => match hint {
+            Some(hint) => {
+                view! { <TextField name label=optional(label(name)) kind hint /> }.into_any()
+            }
+            None => view! { <TextField name label=optional(label(name)) kind /> }.into_any(),
+        },
+        Input::LongText => {
+            view! { <TextArea name label=optional(label(name)) rows=3 /> }.into_any()
+        }
+        Input::Choice(family, names) => {
+            let list = names.iter().map(|n| (*n, named(family, n), None)).collect();
+            view! { <RadioGroup name legend=label(name) choices=list /> }.into_any()
+        }
+        Input::Venue | Input::Organisation | Input::Operator | Input::Recall => {
+            let list = match field.input {
+                Input::Venue => choices(&page.venues),
+                Input::Operator => choices(&page.operators),
+                Input::Recall => choices(&page.recalls),
+                _ => choices(&page.organisations),
+            };
+            view! { <SelectField name label=label(name) choices=list placeholder=t("choose") /> }
+                .into_any()
+        }
+    }
+}
+
+#[component]
+pub fn FilingPage() -> impl IntoView {
+    let lang = use_lang();
+    let page = use_context::<Page>().unwrap_or_default();
+    let title = tr_with(lang, "filing.title", &[("id", &page.robot_id)]);
+    let id = page.robot_id.clone();
+    let done = page.done.clone().map(|kind| {
+        view! {
+            <div class="callout callout--done" role="status">
+                <p>{tr_with(lang, "filing.done", &[("kind", &named("entry_kind", &kind))])}</p>
+                <p><a href=format!("/r/{id}")>{t("see_profile")}</a></p>
+            </div>
+        }
+    });
+    let kinds = page
+        .allowed
+        .iter()
+        .map(|k| {
+            let current = page.kind.as_deref() == Some(k.as_str());
+            view! {
+                <li>
+                    <a href=format!("/filing/{}?kind={k}", page.robot_id) aria-current=current.then_some("page")>
+                        {named("entry_kind", k)}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let form = page.kind.clone().and_then(|k| EntryKind::from_name(&k)).map(|kind| {
+        let today = page.today.clone();
+        let list = fields(kind).into_iter().map(|f| input(f, &page)).collect_view();
+        view! {
+            <form method="post" action=format!("/filing/{}", page.robot_id) class="form card">
+                <h2>{named("entry_kind", kind.as_str())}</h2>
+                <input type="hidden" name="kind" value=kind.as_str() />
+                <TextField name="occurred_on" label=t("occurred_on") kind="date" hint=t("occurred_on_hint") value=today />
+                {list}
+                <button type="submit" class="button">{t("submit")}</button>
+            </form>
+        }
+    });
+    let nothing = page
+        .allowed
+        .is_empty()
+        .then(|| view! { <p>{t("none_allowed")}</p> });
+    view! {
+        <Title text=form_title(&title) />
+        <ErrorSummary />
+        {done}
+        <h1>{title}</h1>
+        <p>{page.model.clone()}</p>
+        <p>{t("intro")}</p>
+        {nothing}
+        <nav aria-label=t("kinds")>
+            <ul class="kinds">{kinds}</ul>
+        </nav>
+        {form}
+    }
+}

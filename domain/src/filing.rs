@@ -1,0 +1,162 @@
+//! The filing pages' forms: which kinds of entry a page offers, and the fields of each, named
+//! as the entry's details are (the API takes the same names). The registry checks what is sent
+//! (`registry::filing::check_details`); this only says what to ask for.
+
+use crate::record::EntryKind;
+use serde::{Deserialize, Serialize};
+
+/// How a field is asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    Text,
+    LongText,
+    Date,
+    /// A whole number, or a decimal one when `decimal`.
+    Number {
+        decimal: bool,
+    },
+    /// One of the machine names of a vocabulary `family` (translated as `{family}.{name}`).
+    Choice(&'static str, &'static [&'static str]),
+    /// A venue of the registry, chosen by name.
+    Venue,
+    /// Any organisation of the registry.
+    Organisation,
+    /// An operator organisation.
+    Operator,
+    /// A recall that covers the robot.
+    Recall,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// The details' key (and the form field's name).
+    pub name: &'static str,
+    pub input: Input,
+    pub required: bool,
+}
+
+const fn f(name: &'static str, input: Input, required: bool) -> Field {
+    Field {
+        name,
+        input,
+        required,
+    }
+}
+
+const RESULTS: &[&str] = &["pass", "pass_with_remarks", "fail"];
+const PARTS: &[&str] = &["battery", "actuator", "camera", "lidar", "hand", "sensor"];
+
+/// The joints a condition reading asks about on the page (the API takes any).
+pub const JOINTS: [&str; 6] = [
+    "left_knee",
+    "right_knee",
+    "left_hip",
+    "right_hip",
+    "left_shoulder",
+    "right_shoulder",
+];
+
+/// The kinds the filing page offers, in the order it lists them. Corrections and the
+/// operator's permitted-role updates are filed through the API.
+pub const PAGE_KINDS: [EntryKind; 16] = [
+    EntryKind::Inspected,
+    EntryKind::Maintained,
+    EntryKind::PartReplaced,
+    EntryKind::FirmwareUpdated,
+    EntryKind::ConditionReading,
+    EntryKind::RecallRemedied,
+    EntryKind::Deployed,
+    EntryKind::Withdrawn,
+    EntryKind::Sold,
+    EntryKind::LeaseStarted,
+    EntryKind::LeaseEnded,
+    EntryKind::Suspended,
+    EntryKind::Reinstated,
+    EntryKind::Scrapped,
+    EntryKind::DataWiped,
+    EntryKind::Recycled,
+];
+
+/// The fields of an entry of `kind` on the filing page (none: it says nothing but that it
+/// happened).
+pub fn fields(kind: EntryKind) -> Vec<Field> {
+    use EntryKind as K;
+    use Input::*;
+    match kind {
+        K::Inspected => vec![
+            f("result", Choice("result", RESULTS), true),
+            f("next_due", Date, true),
+            f("remarks", LongText, false),
+        ],
+        K::Maintained => vec![f("work", LongText, true)],
+        K::PartReplaced => vec![
+            f("part", Choice("part", PARTS), true),
+            f("part_number", Text, true),
+            f("serial", Text, false),
+            f("removed_serial", Text, false),
+            f("position", Text, false),
+        ],
+        K::FirmwareUpdated => vec![f("version", Text, true), f("ai_model", Text, false)],
+        K::ConditionReading => {
+            let mut v = vec![
+                f("battery_soh", Number { decimal: true }, false),
+                f("battery_cycles", Number { decimal: false }, false),
+                f("hours", Number { decimal: false }, false),
+            ];
+            v.extend(JOINTS.iter().map(|j| f(j, Number { decimal: true }, false)));
+            v
+        }
+        K::RecallRemedied => vec![f("recall", Recall, true)],
+        K::Deployed => vec![f("venue", Venue, true)],
+        K::Withdrawn | K::Scrapped => vec![f("reason", LongText, false)],
+        K::Sold => vec![f("to", Organisation, true)],
+        K::LeaseStarted => vec![f("lessee", Operator, true), f("until", Date, false)],
+        K::Suspended | K::Reinstated => vec![f("reason", LongText, true)],
+        K::DataWiped => vec![f("method", Text, false), f("certificate", Text, false)],
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `name` is one of the joints a condition reading's page asks about.
+pub fn is_joint(name: &str) -> bool {
+    JOINTS.contains(&name)
+}
+
+/// Everything the filing page shows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub robot_id: String,
+    pub model: String,
+    /// The kinds the signed-in person may file for this robot now (machine names).
+    pub allowed: Vec<String>,
+    /// The kind whose form is shown.
+    pub kind: Option<String>,
+    /// Choices: venues, organisations, operators, recalls covering the robot (number, name).
+    pub venues: Vec<(i64, String)>,
+    pub organisations: Vec<(i64, String)>,
+    pub operators: Vec<(i64, String)>,
+    pub recalls: Vec<(i64, String)>,
+    /// What was just filed (an entry kind), to say so.
+    pub done: Option<String>,
+    /// Today where the registry is (`YYYY-MM-DD`), the form's default date.
+    pub today: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_page_kind_is_listed_once_and_its_fields_are_distinct() {
+        let mut kinds: Vec<_> = PAGE_KINDS.iter().map(|k| k.as_str()).collect();
+        kinds.sort();
+        kinds.dedup();
+        assert_eq!(kinds.len(), PAGE_KINDS.len());
+        for kind in PAGE_KINDS {
+            let mut names: Vec<_> = fields(kind).iter().map(|f| f.name).collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), fields(kind).len(), "{kind:?}");
+        }
+    }
+}
