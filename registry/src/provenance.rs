@@ -98,7 +98,7 @@ async fn read_chain(registry: &Registry, pk: i64) -> Result<(Vec<Stored>, i64, S
     let pool = registry.pool();
     let mut before = chain_rows::head(pool, pk).await?;
     for _ in 0..3 {
-        let entries = chain_rows::entries_of(pool, pk).await?;
+        let entries = chain_rows::entries_packed(pool, registry.backend(), pk).await?;
         let after = chain_rows::head(pool, pk).await?;
         if after == before {
             return Ok((entries, after.0, after.1));
@@ -106,7 +106,7 @@ async fn read_chain(registry: &Registry, pk: i64) -> Result<(Vec<Stored>, i64, S
         before = after;
     }
     // Filings keep landing: check what was read against the last head, as far as it goes.
-    let mut entries = chain_rows::entries_of(pool, pk).await?;
+    let mut entries = chain_rows::entries_packed(pool, registry.backend(), pk).await?;
     let (count, head) = chain_rows::head(pool, pk).await?;
     entries.retain(|e| e.seq <= count);
     Ok((entries, count, head))

@@ -251,6 +251,80 @@ pub async fn entries_of(pool: &super::Pool, robot_pk: i64) -> Result<Vec<Stored>
     Ok(rows.into_iter().map(EntryRow::stored).collect())
 }
 
+/// The robot with primary key `robot_pk`'s entries, in order, read as one packed text (each
+/// entry's fields joined by U+001F, entries by U+001E) instead of a row each: sqlx's SQLite
+/// driver hands every row over from its worker thread, and a report of 500 entries spent most
+/// of its time switching threads. JSON text never holds those characters unescaped; should a
+/// row written behind the portal's back hold them, the text does not parse and the entries are
+/// read a row each ([`entries_of`]), so the check sees exactly what is stored.
+pub async fn entries_packed(
+    pool: &super::Pool,
+    backend: Backend,
+    robot_pk: i64,
+) -> Result<Vec<Stored>, sqlx::Error> {
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT group_concat(seq || char(31) || kind || char(31) || occurred_at || char(31)
+                 || filed_by || char(31) || COALESCE(corrects_seq, '') || char(31) || prev_hash
+                 || char(31) || hash || char(31) || hash_version || char(31) || details,
+                 char(30) ORDER BY seq)
+             FROM lifecycle_entries WHERE robot_id = $1"
+        }
+        Backend::Postgres => {
+            "SELECT string_agg(seq::text || chr(31) || kind || chr(31) || occurred_at || chr(31)
+                 || filed_by::text || chr(31) || COALESCE(corrects_seq::text, '') || chr(31)
+                 || prev_hash || chr(31) || hash || chr(31) || hash_version::text || chr(31)
+                 || details, chr(30) ORDER BY seq)
+             FROM lifecycle_entries WHERE robot_id = $1"
+        }
+    };
+    let packed: Option<String> = sqlx::query_scalar(sql)
+        .bind(robot_pk)
+        .fetch_one(pool)
+        .await?;
+    let Some(packed) = packed else {
+        return Ok(Vec::new());
+    };
+    match unpack(&packed) {
+        Some(entries) => Ok(entries),
+        None => entries_of(pool, robot_pk).await,
+    }
+}
+
+/// The entries of [`entries_packed`]'s text, or `None` when it does not read as them.
+fn unpack(packed: &str) -> Option<Vec<Stored>> {
+    packed
+        .split('\u{1e}')
+        .map(|line| {
+            let mut f = line.splitn(9, '\u{1f}');
+            let mut next = || f.next();
+            let seq = next()?.parse().ok()?;
+            let kind = next()?;
+            let occurred_at = next()?.to_string();
+            let filed_by = next()?.parse().ok()?;
+            let corrects_seq = match next()? {
+                "" => None,
+                n => Some(n.parse().ok()?),
+            };
+            let prev_hash = next()?.to_string();
+            let hash = next()?.to_string();
+            let hash_version = next()?.parse().ok()?;
+            let details = next()?.to_string();
+            Some(Stored {
+                seq,
+                kind: EntryKind::from_name(kind).unwrap_or(EntryKind::Produced),
+                occurred_at,
+                filed_by,
+                details,
+                corrects_seq,
+                prev_hash,
+                hash,
+                hash_version,
+            })
+        })
+        .collect()
+}
+
 /// Where the robot's record says its chain stands: how many entries, the last one's hash.
 pub async fn head(pool: &super::Pool, robot_pk: i64) -> Result<(i64, String), sqlx::Error> {
     sqlx::query_as("SELECT record_entries, record_head FROM robots WHERE id = $1")
@@ -327,4 +401,32 @@ pub async fn chains(
         chains[i].entries.push(r.stored());
     }
     Ok(chains)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_entries_read_back_or_not_at_all() {
+        let line = |seq: i64, corrects: &str, details: &str| {
+            format!("{seq}\u{1f}sold\u{1f}2026-01-01T09:00:00Z\u{1f}7\u{1f}{corrects}\u{1f}p\u{1f}h\u{1f}2\u{1f}{details}")
+        };
+        let packed = [
+            line(1, "", r#"{"to":7}"#),
+            line(2, "1", r#"{"a":"x\u001fy"}"#),
+        ]
+        .join("\u{1e}");
+        let entries = unpack(&packed).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[1].corrects_seq, Some(1));
+        assert_eq!(
+            entries[1].details, r#"{"a":"x\u001fy"}"#,
+            "escaped in JSON, not a separator"
+        );
+        assert_eq!(entries[0].kind, EntryKind::Sold);
+        // A raw separator inside details (written behind the portal's back) does not parse.
+        assert!(unpack(&line(1, "", "{\"a\":\"\u{1e}\"}")).is_none());
+        assert!(unpack(&line(1, "x", "{}")).is_none());
+    }
 }
