@@ -163,7 +163,7 @@ async fn report(registry: &Registry, pk: i64, via: OpenedVia) -> Result<Report, 
         .await?
         .into_iter()
         .collect();
-    let model_firmware = rows::model_firmware(pool, f.model_id)
+    let model_firmware = rows::model_firmware(pool, registry.backend(), f.model_id)
         .await?
         .iter()
         .filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok())

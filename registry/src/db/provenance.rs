@@ -204,16 +204,33 @@ pub async fn facts(pool: &Pool, robot_pk: i64) -> Result<FactsRow, sqlx::Error> 
     .await
 }
 
-/// The details of every firmware update filed for robots of the model.
-pub async fn model_firmware(pool: &Pool, model_id: i64) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT e.details FROM robots r
-         JOIN lifecycle_entries e ON e.robot_id = r.id AND e.kind = 'firmware_updated'
-         WHERE r.model_id = $1",
-    )
-    .bind(model_id)
-    .fetch_all(pool)
-    .await
+/// The details of every firmware update filed for robots of the model, as one text (joined by
+/// U+001E, which JSON text never holds unescaped): a row each would be a few hundred rows
+/// handed over one by one for every report.
+pub async fn model_firmware(
+    pool: &Pool,
+    backend: super::Backend,
+    model_id: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    let sql = match backend {
+        super::Backend::Sqlite => {
+            "SELECT group_concat(e.details, char(30)) FROM robots r
+             JOIN lifecycle_entries e ON e.robot_id = r.id AND e.kind = 'firmware_updated'
+             WHERE r.model_id = $1"
+        }
+        super::Backend::Postgres => {
+            "SELECT string_agg(e.details, chr(30)) FROM robots r
+             JOIN lifecycle_entries e ON e.robot_id = r.id AND e.kind = 'firmware_updated'
+             WHERE r.model_id = $1"
+        }
+    };
+    let packed: Option<String> = sqlx::query_scalar(sql)
+        .bind(model_id)
+        .fetch_one(pool)
+        .await?;
+    Ok(packed
+        .map(|p| p.split('\u{1e}').map(str::to_string).collect())
+        .unwrap_or_default())
 }
 
 /// When someone tried to sell, lease, deploy or reinstate the scrapped robot and was refused.
