@@ -1,6 +1,6 @@
 //! Share codes: how an owner lets a buyer read its robot's provenance report. A code is 12
 //! characters of Crockford's base-32 (60 random bits; no I, L, O or U, and those typed by
-//! mistake read as 1, 1, 0), shown grouped as `XXXX-XXXX-XXXX`. It opens one robot's report,
+//! mistake read as 1, 1, 0), shown in three groups of four (`7K3M-9QX2-HD4P`). It opens one robot's report,
 //! until it expires or is revoked, and only while the organisation that issued it owns the
 //! robot. Only its keyed hash is kept (`Keyring::share_hash`).
 
@@ -38,7 +38,7 @@ pub fn normalise(typed: &str) -> Option<String> {
     (code.len() == CODE_LEN).then_some(code)
 }
 
-/// A code grouped for reading aloud and typing: `XXXX-XXXX-XXXX`.
+/// A code in three groups of four, for reading aloud and typing (`7K3M-9QX2-HD4P`).
 pub fn grouped(code: &str) -> String {
     code.as_bytes()
         .chunks(4)

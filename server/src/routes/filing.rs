@@ -11,7 +11,7 @@ use app::i18n::lang_from_headers;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::vocabulary::{OrgRole, Word};
@@ -72,17 +72,13 @@ fn number(raw: &str, missing: Problem) -> Result<i64, Error> {
 }
 
 /// The answer to an API call: `result`'s status and JSON, or its error in the caller's
-/// language; personal either way, so never stored.
+/// language. Every call here has a caller (a session or a token), so the session layer marks
+/// the answer `private, no-store`.
 fn finish(parts: &Parts, result: Result<(StatusCode, Value), Error>) -> Response {
-    let mut response = match result {
+    match result {
         Ok((status, body)) => (status, Json(body)).into_response(),
         Err(e) => Failure::new(e, lang_from_headers(&parts.headers), Form::Json).into_response(),
-    };
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    response
+    }
 }
 
 /// A JSON body as `T` (`None` when there is none), at most [`BODY_LIMIT`] bytes; anything

@@ -3,7 +3,7 @@
 //! every value kept). What is sent goes through the same `registry::filing::file` as the API.
 
 use super::account::{error, see_other, Posted};
-use super::pages::render_with;
+use super::pages::{query_value, render_for};
 use crate::error::{Failure, Form};
 use app::components::form::{FieldError, FormAnswer};
 use app::i18n::lang_from_headers;
@@ -22,12 +22,6 @@ use registry::Error;
 use serde_json::{Map, Value};
 
 use crate::state::AppState;
-
-fn query_value(parts: &Parts, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
 
 /// The page for `raw` as `me` may file for it, with the form of `kind` and a form's answer.
 async fn page(
@@ -61,9 +55,7 @@ async fn page(
         provide_context(page.clone());
         provide_context(answer.clone());
     };
-    let mut response = render_with(state, parts.headers, parts.extensions, &path, provide).await;
-    *response.status_mut() = status;
-    response
+    render_for(state, parts, &path, status, provide).await
 }
 
 /// `GET /filing/{ID}?kind=`: what the signed-in person may file, and the form of `kind`.

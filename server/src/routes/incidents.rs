@@ -6,7 +6,7 @@
 //! in and brought back.
 
 use super::account::{error, see_other};
-use super::pages::{render_page, render_with};
+use super::pages::{query_value, render_for, render_page};
 use crate::error::{Failure, Form};
 use crate::state::AppState;
 use app::components::form::{FieldError, FormAnswer};
@@ -56,13 +56,6 @@ fn here(parts: &Parts) -> String {
 
 fn signed_in(parts: &Parts) -> Option<SignedIn> {
     parts.extensions.get::<SignedIn>().cloned()
-}
-
-fn query_value(parts: &Parts, name: &str) -> String {
-    url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
 }
 
 fn refused(parts: &Parts, error: Error) -> Response {
@@ -308,7 +301,7 @@ pub async fn new_form(State(state): State<AppState>, req: Request) -> Response {
     if signed_in(&parts).is_none() {
         return see_other(&sign_in_link(&here(&parts)));
     }
-    let robot_text = query_value(&parts, "robot");
+    let robot_text = query_value(&parts, "robot").unwrap_or_default();
     let robot = robot_for(&state, &robot_text).await;
     let page = NewReport { robot_text, robot };
     render_page(
@@ -341,10 +334,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
                 provide_context(answer.clone());
             };
             let path = "/incidents/new";
-            let mut response =
-                render_with(state, parts.headers, parts.extensions, path, provide).await;
-            *response.status_mut() = status;
-            response
+            render_for(state, parts, path, status, provide).await
         }
     };
     if let Some(e) = problem {
@@ -420,7 +410,7 @@ async fn report_page(
         Ok(report) => report,
         Err(e) => return refused(&parts, e),
     };
-    let done = Done(query_value(&parts, "done"));
+    let done = Done(query_value(&parts, "done").unwrap_or_default());
     let path = format!("/incidents/{}", report.reference);
     let answer = answer.unwrap_or_default();
     let provide = move || {
@@ -428,9 +418,7 @@ async fn report_page(
         provide_context(answer.clone());
         provide_context(done.clone());
     };
-    let mut response = render_with(state, parts.headers, parts.extensions, &path, provide).await;
-    *response.status_mut() = status;
-    response
+    render_for(state, parts, &path, status, provide).await
 }
 
 /// What can be done to a report from its page.

@@ -67,3 +67,24 @@ pub async fn render_with(
     );
     handler(req).await.into_response()
 }
+
+/// [`render_with`] for the request whose head is `parts`, answered with `status` (a form that
+/// came back: 422, 403…).
+pub async fn render_for(
+    state: AppState,
+    parts: axum::http::request::Parts,
+    path: &str,
+    status: axum::http::StatusCode,
+    provide: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
+    let mut response = render_with(state, parts.headers, parts.extensions, path, provide).await;
+    *response.status_mut() = status;
+    response
+}
+
+/// The value of `name` in the query of the request whose head is `parts`, if it has one.
+pub fn query_value(parts: &axum::http::request::Parts, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}

@@ -5,7 +5,7 @@
 //! the audit log; nothing here is cached.
 
 use super::account::{error, see_other, Posted};
-use super::pages::render_with;
+use super::pages::{query_value, render_for};
 use crate::error::{Failure, Form};
 use crate::middleware::client::client_of;
 use crate::state::AppState;
@@ -64,7 +64,7 @@ async fn page(
     let mut page = Page {
         robot_id: id.to_string(),
         issued: asked.issued,
-        done: query_done(&parts),
+        done: query_value(&parts, "done"),
         ..Page::default()
     };
     match opened {
@@ -100,9 +100,7 @@ async fn page(
         provide_context(page.clone());
         provide_context(answer.clone());
     };
-    let mut response = render_with(state, parts.headers, parts.extensions, &path, provide).await;
-    *response.status_mut() = status;
-    response
+    render_for(state, parts, &path, status, provide).await
 }
 
 fn answer_with(field: &'static str, e: Error) -> FormAnswer {
@@ -117,12 +115,6 @@ fn answer_with(field: &'static str, e: Error) -> FormAnswer {
         values: vec![(field.to_string(), String::new())],
         errors: vec![fe],
     }
-}
-
-fn query_done(parts: &Parts) -> Option<String> {
-    url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "done")
-        .map(|(_, v)| v.into_owned())
 }
 
 /// `GET /provenance/{ID}`: the report for a regulator or the owner; the share-code form for
