@@ -112,6 +112,10 @@ pub fn App() -> impl IntoView {
                         view=crate::pages::filing::FilingPage
                     />
                     <Route
+                        path=(StaticSegment("orgs"), ParamSegment("org"))
+                        view=crate::pages::organisation::OrganisationPage
+                    />
+                    <Route
                         path=(StaticSegment("provenance"), ParamSegment("id"))
                         view=crate::pages::provenance::ProvenancePage
                     />

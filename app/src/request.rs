@@ -138,8 +138,8 @@ pub struct Viewer {
     pub display_name: String,
     pub email: String,
     pub confirmed: bool,
-    /// Each organisation they act for, with the role's machine name.
-    pub memberships: Vec<(String, &'static str)>,
+    /// Each organisation they act for (its number and name), with the role's machine name.
+    pub memberships: Vec<(i64, String, &'static str)>,
     /// How many things await them in their inbox.
     pub inbox: i64,
 }
@@ -162,7 +162,7 @@ pub fn viewer() -> Option<Viewer> {
                 .iter()
                 .map(|m| {
                     use crate::domain::vocabulary::Word;
-                    (m.org_name.clone(), m.role.name())
+                    (m.org_id, m.org_name.clone(), m.role.name())
                 })
                 .collect(),
             inbox: s.inbox,

@@ -140,6 +140,13 @@ pub struct Page {
     pub done: Option<String>,
     /// Today where the registry is (`YYYY-MM-DD`), the form's default date.
     pub today: String,
+    /// Whether the signed-in person engages service providers and recyclers on this robot
+    /// (as its owner or operator); then who is engaged now and whom they may engage.
+    pub engages: bool,
+    pub engaged: Vec<(i64, String)>,
+    pub engageable: Vec<(i64, String)>,
+    /// An engagement just begun or ended (`engaged`, `disengaged`), to say so.
+    pub engagement_done: Option<String>,
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod filing;
 pub mod incident;
 pub mod lang;
 pub mod link;
+pub mod organisation;
 pub mod problem;
 pub mod profile;
 pub mod provenance;

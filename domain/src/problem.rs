@@ -105,11 +105,29 @@ pub enum Problem {
     BadShareCode,
     ShareCodeEnded,
     BadExpiry,
+    // A manufacturer's units and recalls.
+    UnknownModel,
+    BadSerial,
+    BadCountry,
+    BadProductionDate,
+    BadFactory,
+    BadCsv,
+    TooManyRows,
+    BadRows,
+    DuplicateUnit,
+    ImportRunning,
+    NoSuchImport,
+    BadHazard,
+    BadRemedy,
+    BadSerialRange,
+    MissingDefect,
+    RecallClosed,
+    NoSuchRecall,
 }
 
 impl Problem {
     /// Every problem, for checks that each has its words.
-    pub const ALL: [Problem; 80] = [
+    pub const ALL: [Problem; 97] = [
         Problem::TooLarge,
         Problem::NotAnImage,
         Problem::TooManyPixels,
@@ -190,6 +208,23 @@ impl Problem {
         Problem::BadShareCode,
         Problem::ShareCodeEnded,
         Problem::BadExpiry,
+        Problem::UnknownModel,
+        Problem::BadSerial,
+        Problem::BadCountry,
+        Problem::BadProductionDate,
+        Problem::BadFactory,
+        Problem::BadCsv,
+        Problem::TooManyRows,
+        Problem::BadRows,
+        Problem::DuplicateUnit,
+        Problem::ImportRunning,
+        Problem::NoSuchImport,
+        Problem::BadHazard,
+        Problem::BadRemedy,
+        Problem::BadSerialRange,
+        Problem::MissingDefect,
+        Problem::RecallClosed,
+        Problem::NoSuchRecall,
     ];
 
     /// The stable machine name (the API's `error.code`).
@@ -275,6 +310,23 @@ impl Problem {
             Problem::BadShareCode => "bad_share_code",
             Problem::ShareCodeEnded => "share_code_ended",
             Problem::BadExpiry => "bad_expiry",
+            Problem::UnknownModel => "unknown_model",
+            Problem::BadSerial => "bad_serial",
+            Problem::BadCountry => "bad_country",
+            Problem::BadProductionDate => "bad_production_date",
+            Problem::BadFactory => "bad_factory",
+            Problem::BadCsv => "bad_csv",
+            Problem::TooManyRows => "too_many_rows",
+            Problem::BadRows => "bad_rows",
+            Problem::DuplicateUnit => "duplicate_unit",
+            Problem::ImportRunning => "import_running",
+            Problem::NoSuchImport => "no_such_import",
+            Problem::BadHazard => "bad_hazard",
+            Problem::BadRemedy => "bad_remedy",
+            Problem::BadSerialRange => "bad_serial_range",
+            Problem::MissingDefect => "missing_defect",
+            Problem::RecallClosed => "recall_closed",
+            Problem::NoSuchRecall => "no_such_recall",
         }
     }
 

@@ -696,6 +696,9 @@ pub async fn page(
     let chosen = kind
         .and_then(EntryKind::from_name)
         .filter(|k| allowed.contains(k));
+    let engages = capacities
+        .iter()
+        .any(|(org, role)| engages_as(*org, *role, &projection));
     let mut page = Page {
         robot_id: id.to_string(),
         model: rows::model_name(pool, pk).await?,
@@ -705,8 +708,13 @@ pub async fn page(
             + time::Duration::hours(i64::from(crate::domain::incident::LOCAL_UTC_OFFSET_H)))
         .date()
         .to_string(),
+        engages,
         ..Page::default()
     };
+    if engages {
+        page.engaged = rows::engaged_names(pool, pk).await?;
+        page.engageable = rows::engageable_choices(pool).await?;
+    }
     for field in chosen.map(fields).unwrap_or_default() {
         match field.input {
             Input::Venue => page.venues = rows::venue_choices(pool).await?,
@@ -754,20 +762,29 @@ pub async fn disengage(
     Ok(rows::disengage(database.pool(), pk, org, &at).await?)
 }
 
+/// Whether `org`, acting in `role`, engages service providers and recyclers on a robot whose
+/// projection is `p`: as its owner, or as its operator.
+fn engages_as(org: i64, role: OrgRole, p: &Projection) -> bool {
+    (role == OrgRole::Owner && p.owner_id == Some(org))
+        || (role == OrgRole::Operator && p.operator_id == Some(org))
+}
+
 /// The robot's key, and the organisation `filer` engages for: its owner (acting as owner) or
 /// its operator (acting as operator).
 async fn engager(database: &Database, filer: Filer<'_>, id: &RobotId) -> Result<(i64, i64), Error> {
     let pk = rows::robot_pk(database.pool(), id.as_str())
         .await?
         .ok_or(Error::NotFound(Problem::NotRegistered))?;
-    let (owner, operator) = rows::owner_and_operator(database.pool(), pk).await?;
+    let (owner_id, operator_id) = rows::owner_and_operator(database.pool(), pk).await?;
+    let parties = Projection {
+        owner_id,
+        operator_id,
+        ..Projection::default()
+    };
     filer
         .capacities()
         .into_iter()
-        .find(|(org, role)| {
-            (*role == OrgRole::Owner && owner == Some(*org))
-                || (*role == OrgRole::Operator && operator == Some(*org))
-        })
+        .find(|(org, role)| engages_as(*org, *role, &parties))
         .map(|(org, _)| (pk, org))
         .ok_or(Error::Forbidden(Problem::NotOwner))
 }

@@ -14,11 +14,13 @@ pub mod filing;
 pub mod incidents;
 pub mod labels;
 pub mod provenance;
+pub mod recalls;
 pub mod record;
 pub mod seed;
 pub mod services;
 pub mod share_codes;
 pub mod throttle;
+pub mod units;
 
 pub use db::{url_scheme, Backend, ConnectError};
 pub use error::Error;
@@ -39,6 +41,10 @@ struct Inner {
     lookups: LookupPool,
     keys: Keyring,
     hosts: OurHosts,
+    /// CSV imports of units running in this process, or lately finished.
+    imports: units::Imports,
+    /// Each model's current firmware release, for a minute (`provenance`).
+    firmware: moka::sync::Cache<i64, Option<String>>,
 }
 
 /// The registry's database, for the use cases that need no keys or hosts (seeding, demo IDs,
@@ -107,6 +113,11 @@ impl Registry {
             lookups,
             keys,
             hosts,
+            imports: units::Imports::default(),
+            firmware: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(std::time::Duration::from_secs(60))
+                .build(),
         })))
     }
 
@@ -136,6 +147,14 @@ impl Registry {
     /// The registry's own hosts and the origin its labels point to.
     pub fn hosts(&self) -> &OurHosts {
         &self.0.hosts
+    }
+
+    pub(crate) fn imports(&self) -> &units::Imports {
+        &self.0.imports
+    }
+
+    pub(crate) fn firmware(&self) -> &moka::sync::Cache<i64, Option<String>> {
+        &self.0.firmware
     }
 }
 

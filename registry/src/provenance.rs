@@ -47,10 +47,11 @@ pub async fn open(
     client: Option<IpAddr>,
     throttle: &Throttle,
 ) -> Result<Report, Error> {
-    let (pk, owner) = rows::robot_owner(registry.pool(), id.as_str())
+    let facts = rows::facts(registry.pool(), id.as_str())
         .await?
         .ok_or(Error::NotFound(Problem::NotRegistered))?;
-    let (via, org, share_code) = match right_of(reader, owner) {
+    let pk = facts.pk;
+    let (via, org, share_code) = match right_of(reader, facts.owner_id) {
         Some((via, org)) => (via, Some(org), None),
         None => {
             let code = code
@@ -70,7 +71,7 @@ pub async fn open(
             (OpenedVia::ShareCode, None, Some(number))
         }
     };
-    let report = report(registry, pk, via).await?;
+    let report = report(registry, facts, via).await?;
     let (person, token) = match reader {
         Filer::Person(p) => (Some(p.id), None),
         Filer::Token(t) => (None, Some(t.token_id)),
@@ -93,10 +94,14 @@ pub async fn open(
 }
 
 /// The robot's entries and where its record says the chain stands, read so that they agree:
-/// the head is read before and after the entries, and again when a filing landed in between.
-async fn read_chain(registry: &Registry, pk: i64) -> Result<(Vec<Stored>, i64, String), Error> {
+/// the head (`before`, read with the robot's facts) is read again after the entries, and again
+/// when a filing landed in between.
+async fn read_chain(
+    registry: &Registry,
+    pk: i64,
+    mut before: (i64, String),
+) -> Result<(Vec<Stored>, i64, String), Error> {
     let pool = registry.pool();
-    let mut before = chain_rows::head(pool, pk).await?;
     for _ in 0..3 {
         let entries = chain_rows::entries_packed(pool, registry.backend(), pk).await?;
         let after = chain_rows::head(pool, pk).await?;
@@ -121,12 +126,12 @@ fn break_of(b: &Break) -> (i64, String) {
     }
 }
 
-/// The report of the robot with key `pk`, as it stands now.
-async fn report(registry: &Registry, pk: i64, via: OpenedVia) -> Result<Report, Error> {
+/// The report of the robot whose facts are `f`, as it stands now.
+async fn report(registry: &Registry, f: rows::FactsRow, via: OpenedVia) -> Result<Report, Error> {
     let pool = registry.pool();
-    let f = rows::facts(pool, pk).await?;
     let robot_id = RobotId::parse(&f.robot_id)?;
-    let (stored, count, head) = read_chain(registry, pk).await?;
+    let before = (f.record_entries, f.record_head.clone());
+    let (stored, count, head) = read_chain(registry, f.pk, before).await?;
     let broken = verify(&robot_id, &stored, count, &head)
         .err()
         .map(|b| break_of(&b));
@@ -158,25 +163,20 @@ async fn report(registry: &Registry, pk: i64, via: OpenedVia) -> Result<Report, 
     org_ids.dedup();
     venue_ids.sort_unstable();
     venue_ids.dedup();
-    let orgs = rows::org_names(pool, &org_ids).await?.into_iter().collect();
-    let venues = rows::venue_names(pool, &venue_ids)
-        .await?
-        .into_iter()
-        .collect();
-    let model_firmware = rows::model_firmware(pool, registry.backend(), f.model_id)
-        .await?
-        .iter()
-        .filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok())
-        .filter_map(|d| {
-            d.get("version")
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        })
-        .max_by(|a, b| provenance::version_numbers(a).cmp(&provenance::version_numbers(b)));
-    let refused_resales = rows::refused_resales(pool, &f.robot_id).await?;
+    let (mut orgs, mut venues) = (HashMap::new(), HashMap::new());
+    for (venue, id, name) in rows::names(pool, &org_ids, &venue_ids).await? {
+        if venue == 1 { &mut venues } else { &mut orgs }.insert(id, name);
+    }
+    let model_firmware = current_firmware(registry, f.model_id).await?;
+    let lifecycle = Lifecycle::from_db(&f.lifecycle).unwrap_or(Lifecycle::NotDeployed);
+    // Refused resales are of a scrapped robot only (the record's rules refuse nothing else so).
+    let refused_resales = if lifecycle == Lifecycle::Scrapped {
+        rows::refused_resales(pool, &f.robot_id).await?
+    } else {
+        Vec::new()
+    };
     let now = accounts::stamp(accounts::now());
     let today = now[..10].to_string();
-    let lifecycle = Lifecycle::from_db(&f.lifecycle).unwrap_or(Lifecycle::NotDeployed);
     let status = Status::derive(
         &StatusFacts {
             lifecycle,
@@ -209,6 +209,28 @@ async fn report(registry: &Registry, pk: i64, via: OpenedVia) -> Result<Report, 
         now,
     };
     Ok(provenance::build(&facts, &entries, &corrected_by))
+}
+
+/// The model's current firmware release: the highest version filed for any robot of the model.
+/// Kept for a minute per model (`Registry::firmware`): reading it means reading every robot of
+/// the model's firmware entries, and a release a minute late to count as current changes no
+/// red flag that matters (a robot "far behind" is several releases behind).
+async fn current_firmware(registry: &Registry, model_id: i64) -> Result<Option<String>, Error> {
+    if let Some(known) = registry.firmware().get(&model_id) {
+        return Ok(known);
+    }
+    let current = rows::model_firmware(registry.pool(), registry.backend(), model_id)
+        .await?
+        .iter()
+        .filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+        .filter_map(|d| {
+            d.get("version")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        })
+        .max_by(|a, b| provenance::version_numbers(a).cmp(&provenance::version_numbers(b)));
+    registry.firmware().insert(model_id, current.clone());
+    Ok(current)
 }
 
 /// Who opened the robot's report and when, newest first: for its owner and for regulators.

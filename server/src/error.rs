@@ -96,6 +96,12 @@ impl Failure {
         self.beside.insert(key.to_string(), value);
         self
     }
+
+    /// The same failure naming the `field` of what was sent that is wrong (`error.field`).
+    pub fn field(mut self, field: &str) -> Failure {
+        self.detail.insert("field".into(), json!(field));
+        self
+    }
 }
 
 impl IntoResponse for Failure {

@@ -915,3 +915,127 @@ async fn filing_page(app: &TestApp) {
 }
 
 helpers::on_both!(filing_page);
+
+/// Engagements on the filing page, without JavaScript: the robot's owner sees who is engaged,
+/// engages a recycler (who may then file for the robot) and ends it (who may not); nobody else
+/// sees the section or may engage.
+async fn engagements_page(app: &TestApp) {
+    let robot: String = sqlx::query_scalar(
+        "SELECT robot_id FROM robots WHERE operator_id IS NOT NULL AND venue_id IS NOT NULL
+         ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let sessions = demo_sessions(app, &["owner", "service_provider", "recycler"]).await;
+    let recycler = org_of(app, "recycler").await;
+    let recycler_name: String = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+        .bind(recycler)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let path = format!("/filing/{robot}");
+    let send = |session: &str, method: Method, to: String, form: Vec<(&str, String)>| {
+        app.client
+            .request(method, format!("{}{to}", app.base))
+            .header(helpers::SAME_SITE.0, helpers::SAME_SITE.1)
+            .header("accept-language", "en")
+            .header("cookie", format!("{}={session}", helpers::COOKIE))
+            .form(&form)
+            .send()
+    };
+    let owner = sessions["owner"].as_str();
+    let html = send(owner, Method::GET, path.clone(), vec![])
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Service providers and recyclers"));
+    let provider = sessions["service_provider"].as_str();
+    let theirs = send(provider, Method::GET, path.clone(), vec![])
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !theirs.contains("Organisation to engage"),
+        "only the owner or operator engages"
+    );
+    let refused = send(
+        provider,
+        Method::POST,
+        format!("{path}/engagements"),
+        vec![("org", recycler.to_string())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 403);
+
+    let nothing = send(
+        owner,
+        Method::POST,
+        format!("{path}/engagements"),
+        vec![("org", String::new())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(nothing.status(), 422);
+    let engaged = send(
+        owner,
+        Method::POST,
+        format!("{path}/engagements"),
+        vec![("org", recycler.to_string())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(engaged.status(), 303);
+    let next = engaged.headers()["location"].to_str().unwrap().to_string();
+    let html = send(owner, Method::GET, next, vec![])
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Engaged: the organisation may now file for this robot."));
+    assert!(
+        html.contains(&format!("/engagements/{recycler}/end")),
+        "{recycler_name} listed with its end button"
+    );
+    let desk = Desk {
+        app,
+        robot: robot.clone(),
+        sessions: sessions.clone(),
+    };
+    desk.step(
+        "recycler",
+        "data_wiped",
+        json!({"method": "secure erase"}),
+        Filed,
+    )
+    .await;
+
+    let ended = send(
+        owner,
+        Method::POST,
+        format!("{path}/engagements/{recycler}/end"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(ended.status(), 303);
+    desk.step("recycler", "data_wiped", json!({}), No(403, "not_engaged"))
+        .await;
+    let again = send(
+        owner,
+        Method::POST,
+        format!("{path}/engagements/{recycler}/end"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.status(), 404);
+}
+
+helpers::on_both!(engagements_page);

@@ -312,7 +312,7 @@ async fn the_portal_runs_under_a_role_that_does_not_own_the_schema() {
         format!("GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO {role}"),
         format!(
             "GRANT UPDATE ON robots, people, account_tokens, attempts, incident_reports, \
-             api_tokens, engagements, inspections, permitted_roles, share_codes TO {role}"
+             api_tokens, engagements, inspections, permitted_roles, share_codes, recalls TO {role}"
         ),
         format!("GRANT DELETE ON sessions, account_tokens, attempts TO {role}"),
         format!("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}"),

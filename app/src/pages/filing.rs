@@ -80,6 +80,58 @@ fn input(field: Field, page: &Page) -> AnyView {
     }
 }
 
+/// For the robot's owner or operator: who is engaged on it now (each may be let go), and a
+/// form to engage a service provider or recycler, who may then file for it.
+fn engagements(page: &Page) -> impl IntoView {
+    let lang = use_lang();
+    let id = page.robot_id.clone();
+    let done = page.engagement_done.clone().map(|d| {
+        view! {
+            <div class="callout callout--done" role="status">
+                <p>{t(&format!("engagement_{d}"))}</p>
+            </div>
+        }
+    });
+    let list = if page.engaged.is_empty() {
+        view! { <p>{t("nobody_engaged")}</p> }.into_any()
+    } else {
+        let rows = page
+            .engaged
+            .iter()
+            .map(|(org, name)| {
+                let label = t("end_engagement");
+                let about = format!("{label}: {name}");
+                view! {
+                    <li>
+                        {name.clone()} " "
+                        <form method="post" action=format!("/filing/{id}/engagements/{org}/end") class="inline-form">
+                            <button type="submit" class="button button--secondary" aria-label=about>{label}</button>
+                        </form>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="plain-list">{rows}</ul> }.into_any()
+    };
+    let choices: Vec<(String, String)> = page
+        .engageable
+        .iter()
+        .map(|(org, name)| (org.to_string(), name.clone()))
+        .collect();
+    view! {
+        <section class="card" aria-labelledby="engagements">
+            <h2 id="engagements">{tr(lang, "filing.engagements")}</h2>
+            <p>{t("engagements_intro")}</p>
+            {done}
+            {list}
+            <form method="post" action=format!("/filing/{}/engagements", page.robot_id) class="form">
+                <SelectField name="org" label=t("engage_whom") choices placeholder=t("choose") />
+                <button type="submit" class="button">{t("engage")}</button>
+            </form>
+        </section>
+    }
+}
+
 #[component]
 pub fn FilingPage() -> impl IntoView {
     let lang = use_lang();
@@ -137,5 +189,6 @@ pub fn FilingPage() -> impl IntoView {
             <ul class="kinds">{kinds}</ul>
         </nav>
         {form}
+        {page.engages.then(|| engagements(&page))}
     }
 }

@@ -6,5 +6,6 @@ pub mod incidents;
 pub mod labels;
 pub mod lookup;
 pub mod not_found;
+pub mod organisation;
 pub mod provenance;
 pub mod scan;

@@ -398,6 +398,27 @@ pub async fn organisation_choices(pool: &Pool, kind: Option<&str>) -> Result<Cho
     .await
 }
 
+/// Service providers and recyclers, the organisations an owner or operator engages.
+pub async fn engageable_choices(pool: &Pool) -> Result<Choices, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name FROM organisations WHERE kind IN ('service_provider', 'recycler')
+         ORDER BY name LIMIT 5000",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The organisations engaged on the robot now, by name.
+pub async fn engaged_names(pool: &Pool, robot_pk: i64) -> Result<Choices, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id, o.name FROM engagements e JOIN organisations o ON o.id = e.org_id
+         WHERE e.robot_id = $1 AND e.ended_at IS NULL ORDER BY o.name",
+    )
+    .bind(robot_pk)
+    .fetch_all(pool)
+    .await
+}
+
 /// Open recalls that cover the robot and have no remedy recorded for it.
 pub async fn recall_choices(pool: &Pool, robot_pk: i64) -> Result<Choices, sqlx::Error> {
     sqlx::query_as(

@@ -14,6 +14,7 @@ mod recalls;
 pub mod record;
 mod reference;
 mod robots;
+pub mod units;
 
 pub use accounts::*;
 pub use lookup_pool::LookupPool;

@@ -172,9 +172,12 @@ pub async fn openings(
     .await
 }
 
-/// What a report says of the robot besides its entries.
+/// What a report says of the robot besides its entries, with its key and owner (who may open
+/// it) and where its record's chain stands (read again after the entries).
 #[derive(sqlx::FromRow, Debug)]
 pub struct FactsRow {
+    pub pk: i64,
+    pub owner_id: Option<i64>,
     pub robot_id: String,
     pub serial: String,
     pub production_year: i64,
@@ -189,18 +192,18 @@ pub struct FactsRow {
     pub open_recalls: i64,
 }
 
-pub async fn facts(pool: &Pool, robot_pk: i64) -> Result<FactsRow, sqlx::Error> {
+pub async fn facts(pool: &Pool, robot_id: &str) -> Result<Option<FactsRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT r.robot_id, r.serial, r.production_year, m.id AS model_id, m.name AS model,
+        "SELECT r.id AS pk, r.owner_id, r.robot_id, r.serial, r.production_year, m.id AS model_id, m.name AS model,
                 o.id AS manufacturer_id, o.name AS manufacturer, r.lifecycle,
                 r.next_inspection_due, r.record_entries, r.record_head,
                 {OPEN_RECALL_COUNT} AS open_recalls
          FROM robots r JOIN models m ON m.id = r.model_id
          JOIN organisations o ON o.id = m.manufacturer_id
-         WHERE r.id = $1"
+         WHERE r.robot_id = $1"
     ))
-    .bind(robot_pk)
-    .fetch_one(pool)
+    .bind(robot_id)
+    .fetch_optional(pool)
     .await
 }
 
@@ -244,26 +247,42 @@ pub async fn refused_resales(pool: &Pool, robot_id: &str) -> Result<Vec<String>,
     .await
 }
 
-/// The names of the organisations numbered `ids`.
-pub async fn org_names(pool: &Pool, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    names(pool, "organisations", ids).await
-}
-
-/// The names of the venues numbered `ids`, with their cities.
-pub async fn venue_names(pool: &Pool, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    names(pool, "venues", ids).await
-}
-
-async fn names(pool: &Pool, table: &str, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+/// The names of the organisations numbered `orgs` and of the venues numbered `venues`, in one
+/// query: (is a venue, number, name).
+pub async fn names(
+    pool: &Pool,
+    orgs: &[i64],
+    venues: &[i64],
+) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
     let mut out = Vec::new();
-    for chunk in ids.chunks(100) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT id, name FROM {table} WHERE id IN ({})",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
-        for id in chunk {
+    // Bound parameters stay few per statement; a report names a few dozen at most.
+    let (mut orgs, mut venues) = (orgs, venues);
+    while !orgs.is_empty() || !venues.is_empty() {
+        let (o, rest_o) = orgs.split_at(orgs.len().min(200));
+        let (v, rest_v) = venues.split_at(venues.len().min(200));
+        (orgs, venues) = (rest_o, rest_v);
+        let marks = |from: usize, n: usize| {
+            (from..from + n)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !o.is_empty() {
+            parts.push(format!(
+                "SELECT 0 AS venue, id, name FROM organisations WHERE id IN ({})",
+                marks(1, o.len())
+            ));
+        }
+        if !v.is_empty() {
+            parts.push(format!(
+                "SELECT 1 AS venue, id, name FROM venues WHERE id IN ({})",
+                marks(o.len() + 1, v.len())
+            ));
+        }
+        let sql = parts.join(" UNION ALL ");
+        let mut q = sqlx::query_as::<_, (i64, i64, String)>(&sql);
+        for id in o.iter().chain(v) {
             q = q.bind(*id);
         }
         out.extend(q.fetch_all(pool).await?);

@@ -45,6 +45,19 @@ impl Posted {
         Ok(Posted { parts, fields })
     }
 
+    /// A form only a signed-in person sends: the form and its person, or the way to sign in and
+    /// come back to `back`.
+    pub(super) async fn read_signed_in(
+        req: Request,
+        back: &str,
+    ) -> Result<(Posted, SignedIn), Response> {
+        let posted = Posted::read(req).await?;
+        match posted.signed_in().cloned() {
+            Some(me) => Ok((posted, me)),
+            None => Err(see_other(&app::pages::account::sign_in_link(back))),
+        }
+    }
+
     /// The first value of `name`, or nothing.
     pub(super) fn get(&self, name: &str) -> &str {
         self.fields

@@ -27,13 +27,13 @@ use serde_json::{json, Value};
 pub const BODY_LIMIT: usize = 16 * 1024;
 
 /// Who a request acts as.
-enum Caller {
+pub(super) enum Caller {
     Person(SignedIn),
     Token(TokenHolder),
 }
 
 impl Caller {
-    fn filer(&self) -> Filer<'_> {
+    pub(super) fn filer(&self) -> Filer<'_> {
         match self {
             Caller::Person(p) => Filer::Person(&p.person),
             Caller::Token(t) => Filer::Token(t),
@@ -43,7 +43,7 @@ impl Caller {
 
 /// The request's caller: its bearer token when it sends one (a token that is not live is 401,
 /// whatever cookie comes with it), else its session's person.
-fn caller(parts: &Parts) -> Result<Caller, Error> {
+pub(super) fn caller(parts: &Parts) -> Result<Caller, Error> {
     if parts.extensions.get::<BadBearer>().is_some() {
         return Err(Error::Unauthenticated);
     }
@@ -74,7 +74,7 @@ fn number(raw: &str, missing: Problem) -> Result<i64, Error> {
 /// The answer to an API call: `result`'s status and JSON, or its error in the caller's
 /// language. Every call here has a caller (a session or a token), so the session layer marks
 /// the answer `private, no-store`.
-fn finish(parts: &Parts, result: Result<(StatusCode, Value), Error>) -> Response {
+pub(super) fn finish(parts: &Parts, result: Result<(StatusCode, Value), Error>) -> Response {
     match result {
         Ok((status, body)) => (status, Json(body)).into_response(),
         Err(e) => Failure::new(e, lang_from_headers(&parts.headers), Form::Json).into_response(),
@@ -99,7 +99,7 @@ async fn read_json<T: serde::de::DeserializeOwned>(
 }
 
 /// [`read_json`] for a body that must be there.
-async fn required_json<T: serde::de::DeserializeOwned>(
+pub(super) async fn required_json<T: serde::de::DeserializeOwned>(
     body: Body,
     bad: Problem,
 ) -> Result<T, Error> {

@@ -50,6 +50,8 @@ async fn page(
         Err(e) => return Failure::new(e, lang, Form::Page).into_response(),
     };
     page.done = query_value(&parts, "done").filter(|d| EntryKind::from_name(d).is_some());
+    page.engagement_done =
+        query_value(&parts, "changed").filter(|c| c == "engaged" || c == "disengaged");
     let path = format!("/filing/{id}");
     let provide = move || {
         provide_context(page.clone());
@@ -158,12 +160,9 @@ pub async fn submit(
     Path(raw): Path<String>,
     req: Request,
 ) -> Response {
-    let posted = match Posted::read(req).await {
-        Ok(p) => p,
+    let (posted, me) = match Posted::read_signed_in(req, &format!("/filing/{raw}")).await {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let Some(me) = posted.signed_in().cloned() else {
-        return see_other(&sign_in_link(&format!("/filing/{raw}")));
     };
     let kind_name = posted.get("kind").to_string();
     match file_from_form(&state, &me, &raw, &kind_name, &posted).await {
@@ -212,5 +211,68 @@ async fn file_from_form(
             let problem = Problem::from_name(e.code()).unwrap_or(Problem::Unavailable);
             Err((error(field_of(problem, kind), problem), status))
         }
+    }
+}
+
+/// `POST /filing/{ID}/engagements` (`org`): the robot's owner or operator engages a service
+/// provider or recycler, who may then file for it; back to the page saying so.
+pub async fn engage(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    req: Request,
+) -> Response {
+    let (posted, me) = match Posted::read_signed_in(req, &format!("/filing/{raw}")).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let lang = lang_from_headers(&posted.parts.headers);
+    let id = match RobotId::parse(&raw) {
+        Ok(id) => id,
+        Err(e) => return Failure::new(e.into(), lang, Form::Page).into_response(),
+    };
+    let org = posted.get("org").parse::<i64>().unwrap_or(0);
+    let database = state.registry.database();
+    match filing::engage(database, Filer::Person(&me.person), &id, org).await {
+        Ok(_) => see_other(&format!("/filing/{id}?changed=engaged#engagements")),
+        Err(Error::Invalid(problem)) => {
+            let answer = FormAnswer {
+                values: posted.kept(),
+                errors: vec![error("org", problem)],
+            };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            page(state, posted.parts, &me, &raw, None, answer, status).await
+        }
+        Err(e) => Failure::new(e, lang, Form::Page).into_response(),
+    }
+}
+
+/// `POST /filing/{ID}/engagements/{ORG}/end`: the engagement ends; the organisation files no
+/// more for the robot.
+pub async fn disengage(
+    State(state): State<AppState>,
+    Path((raw, org)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    let (posted, me) = match Posted::read_signed_in(req, &format!("/filing/{raw}")).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let lang = lang_from_headers(&posted.parts.headers);
+    let ended = async {
+        let id = RobotId::parse(&raw)?;
+        let org = org
+            .parse::<i64>()
+            .map_err(|_| Error::NotFound(Problem::BadParty))?;
+        let database = state.registry.database();
+        if filing::disengage(database, Filer::Person(&me.person), &id, org).await? {
+            Ok(id)
+        } else {
+            Err(Error::NotFound(Problem::BadParty))
+        }
+    }
+    .await;
+    match ended {
+        Ok(id) => see_other(&format!("/filing/{id}?changed=disengaged#engagements")),
+        Err(e) => Failure::new(e, lang, Form::Page).into_response(),
     }
 }

@@ -10,6 +10,8 @@ pub mod filing_page;
 pub mod incidents;
 pub mod labels;
 pub mod lang;
+pub mod maker;
+pub mod org_page;
 pub mod pages;
 pub mod provenance;
 pub mod scan;
@@ -55,6 +57,7 @@ pub const PAGES: &[&str] = &[
     "/inbox",
     "/provenance/{id}",
     "/filing/{id}",
+    "/orgs/{org}",
 ];
 
 /// Pages whose `GET` is answered here, not by the app's own handler: what they show is
@@ -66,6 +69,7 @@ pub const SERVER_LOADED_PAGES: &[&str] = &[
     "/inbox",
     "/provenance/{id}",
     "/filing/{id}",
+    "/orgs/{org}",
 ];
 
 /// Largest request body for a photo upload: the photo plus room for a form around it.
@@ -152,6 +156,11 @@ pub fn router(
             "/filing/{id}",
             get(filing_page::show).post(filing_page::submit),
         )
+        .route("/filing/{id}/engagements", post(filing_page::engage))
+        .route(
+            "/filing/{id}/engagements/{org}/end",
+            post(filing_page::disengage),
+        )
         .route(
             "/provenance/{id}/share-codes/{number}/revoke",
             post(provenance::revoke),
@@ -183,6 +192,36 @@ pub fn router(
         .route(
             "/api/v1/orgs/{org}/tokens/{token}",
             axum::routing::delete(filing::revoke_token),
+        )
+        // An organisation's own page and its forms.
+        .route("/orgs/{org}", get(org_page::show))
+        .route("/orgs/{org}/tokens", post(org_page::create_token))
+        .route("/orgs/{org}/tokens/{id}/revoke", post(org_page::revoke_token))
+        .route("/orgs/{org}/units", post(org_page::register_unit))
+        .route(
+            "/orgs/{org}/units/import",
+            post(org_page::import_units).layer(DefaultBodyLimit::max(org_page::UPLOAD_LIMIT)),
+        )
+        .route("/orgs/{org}/recalls", post(org_page::issue_recall))
+        .route(
+            "/orgs/{org}/recalls/{reference}/close",
+            post(org_page::close_recall),
+        )
+        // A manufacturer's own: its models, units and recalls.
+        .route("/api/v1/manufacturers/{code}/models", get(maker::models))
+        .route("/api/v1/manufacturers/{code}/units", post(maker::register))
+        .route("/api/v1/manufacturers/{code}/units/import", post(maker::import))
+        .route(
+            "/api/v1/manufacturers/{code}/imports/{id}",
+            get(maker::import_progress),
+        )
+        .route(
+            "/api/v1/manufacturers/{code}/recalls",
+            get(maker::recalls_list).post(maker::issue_recall),
+        )
+        .route(
+            "/api/v1/manufacturers/{code}/recalls/{reference}/close",
+            post(maker::close_recall),
         )
         // The app: its server functions, then its pages (see [`PAGES`]).
         .route(

@@ -137,12 +137,9 @@ pub async fn open(
     Path(raw): Path<String>,
     req: Request,
 ) -> Response {
-    let posted = match Posted::read(req).await {
-        Ok(p) => p,
+    let (posted, me) = match Posted::read_signed_in(req, &format!("/provenance/{raw}")).await {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let Some(me) = posted.signed_in().cloned() else {
-        return see_other(&sign_in_link(&format!("/provenance/{raw}")));
     };
     let code = posted.get("share_code").to_string();
     let asked = Asked {
@@ -159,12 +156,9 @@ pub async fn issue(
     Path(raw): Path<String>,
     req: Request,
 ) -> Response {
-    let posted = match Posted::read(req).await {
-        Ok(p) => p,
+    let (posted, me) = match Posted::read_signed_in(req, &format!("/provenance/{raw}")).await {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let Some(me) = posted.signed_in().cloned() else {
-        return see_other(&sign_in_link(&format!("/provenance/{raw}")));
     };
     let id = match RobotId::parse(&raw) {
         Ok(id) => id,

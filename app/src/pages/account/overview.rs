@@ -53,8 +53,11 @@ pub fn AccountPage() -> impl IntoView {
                                 {me
                                     .memberships
                                     .iter()
-                                    .map(|(org, role)| view! {
-                                        <li>{tr(lang, &format!("org_role.{role}"))} " · " {org.clone()}</li>
+                                    .map(|(id, org, role)| view! {
+                                        <li>
+                                            {tr(lang, &format!("org_role.{role}"))} " · "
+                                            <a href=format!("/orgs/{id}")>{org.clone()}</a>
+                                        </li>
                                     })
                                     .collect_view()}
                             </ul>
