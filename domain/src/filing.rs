@@ -17,6 +17,10 @@ pub enum Input {
     },
     /// One of the machine names of a vocabulary `family` (translated as `{family}.{name}`).
     Choice(&'static str, &'static [&'static str]),
+    /// Any number of them (a list in the details).
+    Choices(&'static str, &'static [&'static str]),
+    /// Yes or no (true or false in the details).
+    YesNo,
     /// A venue of the registry, chosen by name.
     Venue,
     /// Any organisation of the registry.
@@ -45,6 +49,30 @@ const fn f(name: &'static str, input: Input, required: bool) -> Field {
 
 const RESULTS: &[&str] = &["pass", "pass_with_remarks", "fail"];
 const PARTS: &[&str] = &["battery", "actuator", "camera", "lidar", "hand", "sensor"];
+/// The vocabulary's words the operator's profile form offers (checked against
+/// `crate::vocabulary` by a test).
+const ROLES: &[&str] = &[
+    "reception",
+    "guidance",
+    "delivery",
+    "cleaning",
+    "security_patrol",
+    "education",
+    "promotion",
+    "physical_assistance",
+    "child_supervision",
+    "outdoor_operation",
+    "crowd_control",
+    "medical_care",
+];
+const SENSORS: &[&str] = &["video", "audio", "location", "lidar", "depth", "biometrics"];
+const PURPOSES: &[&str] = &[
+    "navigation_and_safety",
+    "service_quality",
+    "security",
+    "visitor_analytics",
+];
+const STORAGES: &[&str] = &["on_device", "operator_cloud_cn", "manufacturer_cloud_cn"];
 
 /// The joints a condition reading asks about on the page (the API takes any).
 pub const JOINTS: [&str; 6] = [
@@ -56,9 +84,9 @@ pub const JOINTS: [&str; 6] = [
     "right_shoulder",
 ];
 
-/// The kinds the filing page offers, in the order it lists them. Corrections and the
-/// operator's permitted-role updates are filed through the API.
-pub const PAGE_KINDS: [EntryKind; 16] = [
+/// The kinds the filing page offers, in the order it lists them. Corrections are filed
+/// through the API.
+pub const PAGE_KINDS: [EntryKind; 17] = [
     EntryKind::Inspected,
     EntryKind::Maintained,
     EntryKind::PartReplaced,
@@ -67,6 +95,7 @@ pub const PAGE_KINDS: [EntryKind; 16] = [
     EntryKind::RecallRemedied,
     EntryKind::Deployed,
     EntryKind::Withdrawn,
+    EntryKind::ProfileUpdated,
     EntryKind::Sold,
     EntryKind::LeaseStarted,
     EntryKind::LeaseEnded,
@@ -113,6 +142,20 @@ pub fn fields(kind: EntryKind) -> Vec<Field> {
         K::LeaseStarted => vec![f("lessee", Operator, true), f("until", Date, false)],
         K::Suspended | K::Reinstated => vec![f("reason", LongText, true)],
         K::DataWiped => vec![f("method", Text, false), f("certificate", Text, false)],
+        // Only what is filled in changes.
+        K::ProfileUpdated => vec![
+            f("approved", Choices("role", ROLES), false),
+            f("not_approved", Choices("role", ROLES), false),
+            f("indoor_only", YesNo, false),
+            f("supervised", YesNo, false),
+            f("max_speed_cms", Number { decimal: false }, false),
+            f("hours", Text, false),
+            f("sensors", Choices("sensor", SENSORS), false),
+            f("purpose", Choice("purpose", PURPOSES), false),
+            f("retention_days", Number { decimal: false }, false),
+            f("storage", Choice("storage", STORAGES), false),
+            f("rights_contact", Text, false),
+        ],
         _ => Vec::new(),
     }
 }
@@ -152,6 +195,19 @@ pub struct Page {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocabulary::{Part, Purpose, Role, Sensor, Storage, Word};
+
+    #[test]
+    fn the_forms_offer_the_vocabulary_s_words() {
+        fn names<W: Word>() -> Vec<&'static str> {
+            W::all().iter().map(|w| w.name()).collect()
+        }
+        assert_eq!(ROLES, names::<Role>());
+        assert_eq!(SENSORS, names::<Sensor>());
+        assert_eq!(PURPOSES, names::<Purpose>());
+        assert_eq!(STORAGES, names::<Storage>());
+        assert_eq!(PARTS, names::<Part>());
+    }
 
     #[test]
     fn every_page_kind_is_listed_once_and_its_fields_are_distinct() {

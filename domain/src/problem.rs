@@ -123,11 +123,13 @@ pub enum Problem {
     MissingDefect,
     RecallClosed,
     NoSuchRecall,
+    NoticeIncomplete,
+    NothingToUpdate,
 }
 
 impl Problem {
     /// Every problem, for checks that each has its words.
-    pub const ALL: [Problem; 97] = [
+    pub const ALL: [Problem; 99] = [
         Problem::TooLarge,
         Problem::NotAnImage,
         Problem::TooManyPixels,
@@ -225,6 +227,8 @@ impl Problem {
         Problem::MissingDefect,
         Problem::RecallClosed,
         Problem::NoSuchRecall,
+        Problem::NoticeIncomplete,
+        Problem::NothingToUpdate,
     ];
 
     /// The stable machine name (the API's `error.code`).
@@ -327,6 +331,8 @@ impl Problem {
             Problem::MissingDefect => "missing_defect",
             Problem::RecallClosed => "recall_closed",
             Problem::NoSuchRecall => "no_such_recall",
+            Problem::NoticeIncomplete => "notice_incomplete",
+            Problem::NothingToUpdate => "nothing_to_update",
         }
     }
 

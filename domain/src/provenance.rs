@@ -51,8 +51,10 @@ pub struct Report {
     pub chain: ChainCheck,
     pub red_flags: Vec<RedFlag>,
     pub summary: Summary,
-    pub condition: Condition,
-    pub timeline: Vec<TimelineEntry>,
+    /// Shared: a report is kept and handed out again while the record it was made from is
+    /// unchanged (`registry::provenance`), and only its time of generation is new.
+    pub condition: std::sync::Arc<Condition>,
+    pub timeline: std::sync::Arc<Vec<TimelineEntry>>,
 }
 
 /// The robot's chain of entries, checked as the report was made.
@@ -199,7 +201,8 @@ pub struct Opening {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Page {
     pub robot_id: String,
-    pub report: Option<Report>,
+    /// Shared, not copied: the page's parts all read the one report (500 entries and more).
+    pub report: Option<std::sync::Arc<Report>>,
     /// The robot's share codes (for its owner).
     pub codes: Option<Vec<ShareCodeInfo>>,
     /// A code issued by this request.
@@ -596,8 +599,8 @@ pub fn build(facts: &Facts, entries: &[Entry], corrected_by: &HashMap<i64, i64>)
             firmware,
             model_firmware: facts.model_firmware.clone(),
         },
-        condition,
-        timeline,
+        condition: std::sync::Arc::new(condition),
+        timeline: std::sync::Arc::new(timeline),
     }
 }
 

@@ -365,33 +365,76 @@ impl Fields<'_> {
         Ok(())
     }
 
-    /// The public profile's fields an operator keeps true: the permitted role and its limits.
+    /// The public profile's fields an operator keeps true: the permitted role and its limits,
+    /// and the data notice (what it records, why, for how long, where, and whom to ask).
     fn profile(&mut self) -> Result<(), Problem> {
-        use crate::domain::vocabulary::Role;
+        use crate::domain::vocabulary::{Purpose, Role, Sensor, Storage};
         let bad = Problem::BadDetails;
-        for key in ["approved", "not_approved"] {
-            if let Some(v) = self.given.get(key) {
-                let roles = v.as_array().ok_or(bad)?;
-                let mut names = Vec::new();
-                for r in roles {
-                    let name = r.as_str().and_then(Role::from_name).ok_or(bad)?.name();
-                    names.push(Value::from(name));
-                }
-                self.out.insert(key.into(), Value::Array(names));
-            }
-        }
+        self.names("approved", |n| Role::from_name(n).map(Word::name), false)?;
+        self.names(
+            "not_approved",
+            |n| Role::from_name(n).map(Word::name),
+            false,
+        )?;
+        self.names("sensors", |n| Sensor::from_name(n).map(Word::name), true)?;
         for key in ["indoor_only", "supervised"] {
             if let Some(v) = self.given.get(key) {
                 self.out.insert(key.into(), v.as_bool().ok_or(bad)?.into());
             }
         }
-        if let Some(v) = self.given.get("max_speed_cms") {
-            let n = v.as_i64().filter(|n| (1..=1_000).contains(n)).ok_or(bad)?;
-            self.out.insert("max_speed_cms".into(), n.into());
+        self.number("max_speed_cms", 1..=1_000)?;
+        self.number("retention_days", 0..=3_650)?;
+        let purposes: Vec<&str> = Purpose::all().iter().map(|p| p.name()).collect();
+        let storages: Vec<&str> = Storage::all().iter().map(|p| p.name()).collect();
+        if self.given.contains_key("purpose") {
+            self.choice("purpose", &purposes, bad)?;
+        }
+        if self.given.contains_key("storage") {
+            self.choice("storage", &storages, bad)?;
         }
         self.text("hours", false, bad)?;
+        self.text("rights_contact", false, bad)?;
         if self.out.is_empty() {
+            return Err(Problem::NothingToUpdate);
+        }
+        Ok(())
+    }
+
+    /// A list of words of one vocabulary under `key` (`name_of` reads one), kept as their
+    /// machine names; a list that must not be empty when `filled`.
+    fn names(
+        &mut self,
+        key: &str,
+        name_of: impl Fn(&str) -> Option<&'static str>,
+        filled: bool,
+    ) -> Result<(), Problem> {
+        let Some(v) = self.given.get(key) else {
+            return Ok(());
+        };
+        let bad = Problem::BadDetails;
+        let list = v.as_array().ok_or(bad)?;
+        if (filled && list.is_empty()) || list.len() > 32 {
             return Err(bad);
+        }
+        let mut names = Vec::new();
+        for item in list {
+            let name = item.as_str().and_then(&name_of).ok_or(bad)?;
+            if !names.contains(&Value::from(name)) {
+                names.push(Value::from(name));
+            }
+        }
+        self.out.insert(key.into(), Value::Array(names));
+        Ok(())
+    }
+
+    /// A whole number in `range` under `key`, when given.
+    fn number(&mut self, key: &str, range: std::ops::RangeInclusive<i64>) -> Result<(), Problem> {
+        if let Some(v) = self.given.get(key) {
+            let n = v
+                .as_i64()
+                .filter(|n| range.contains(n))
+                .ok_or(Problem::BadDetails)?;
+            self.out.insert(key.into(), n.into());
         }
         Ok(())
     }
@@ -557,6 +600,13 @@ async fn named_things_exist(
                 return refuse(Error::Invalid(Problem::BadVenue));
             }
         }
+        EntryKind::ProfileUpdated => {
+            let given = |k: &&str| details.get(*k).is_some();
+            let some = NOTICE_FIELDS.iter().any(given);
+            if some && !NOTICE_FIELDS.iter().all(given) && !rows::has_data_notice(tx, pk).await? {
+                return refuse(Error::Invalid(Problem::NoticeIncomplete));
+            }
+        }
         EntryKind::RecallRemedied => {
             let recall = details["recall"].as_i64().unwrap_or(0);
             let Some(cover) = rows::recall_cover(tx, recall, pk).await? else {
@@ -579,6 +629,25 @@ async fn named_things_exist(
     }
     Ok(())
 }
+
+/// The permitted role's fields a `profile_updated` entry may set.
+const ROLE_FIELDS: [&str; 6] = [
+    "approved",
+    "not_approved",
+    "indoor_only",
+    "supervised",
+    "max_speed_cms",
+    "hours",
+];
+/// The data notice's fields a `profile_updated` entry may set: all of them at once for a robot
+/// that has no notice yet.
+const NOTICE_FIELDS: [&str; 5] = [
+    "sensors",
+    "purpose",
+    "retention_days",
+    "storage",
+    "rights_contact",
+];
 
 /// What lands with an entry beside the record: an inspection's row (the profile's last
 /// inspection), a remedy's row (the recall closed for this unit), the end of engagements when
@@ -612,34 +681,36 @@ async fn beside_the_entry(
             rows::insert_remedy(tx, d["recall"].as_i64().unwrap_or(0), pk, day).await
         }
         EntryKind::ProfileUpdated => {
-            let list = |key: &str| {
-                d.get(key).and_then(Value::as_array).map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(",")
+            use rows::RoleField::{Int, Text};
+            // Lists are kept as comma-joined machine names, flags as 0 or 1.
+            let lists: Vec<(&str, String)> = ["approved", "not_approved", "sensors"]
+                .into_iter()
+                .filter_map(|k| {
+                    let a = d.get(k).and_then(Value::as_array)?;
+                    let names: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
+                    Some((k, names.join(",")))
                 })
-            };
-            let (approved, not_approved) = (list("approved"), list("not_approved"));
-            let mut fields = Vec::new();
-            if let Some(v) = &approved {
-                fields.push(rows::RoleField::Text("approved", v));
-            }
-            if let Some(v) = &not_approved {
-                fields.push(rows::RoleField::Text("not_approved", v));
-            }
-            for key in ["indoor_only", "supervised"] {
-                if let Some(b) = d.get(key).and_then(Value::as_bool) {
-                    fields.push(rows::RoleField::Int(key, i64::from(b)));
+                .collect();
+            let field = |key: &'static str| {
+                if let Some((_, v)) = lists.iter().find(|(k, _)| *k == key) {
+                    return Some(Text(key, v.as_str()));
                 }
+                match d.get(key)? {
+                    Value::Bool(b) => Some(Int(key, i64::from(*b))),
+                    Value::Number(n) => n.as_i64().map(|n| Int(key, n)),
+                    Value::String(s) => Some(Text(key, s.as_str())),
+                    _ => None,
+                }
+            };
+            let role: Vec<_> = ROLE_FIELDS.into_iter().filter_map(field).collect();
+            let notice: Vec<_> = NOTICE_FIELDS.into_iter().filter_map(field).collect();
+            if !role.is_empty() {
+                rows::update_permitted_role(tx, pk, &role).await?;
             }
-            if let Some(n) = d.get("max_speed_cms").and_then(Value::as_i64) {
-                fields.push(rows::RoleField::Int("max_speed_cms", n));
+            if !notice.is_empty() {
+                rows::update_data_notice(tx, pk, entry.filed_by, &notice).await?;
             }
-            if let Some(h) = d.get("hours").and_then(Value::as_str) {
-                fields.push(rows::RoleField::Text("hours", h));
-            }
-            rows::update_permitted_role(tx, pk, &fields).await
+            Ok(())
         }
         EntryKind::Correction if corrected == Some(EntryKind::Inspected) => {
             let now = &d["details"];

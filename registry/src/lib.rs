@@ -45,6 +45,8 @@ struct Inner {
     imports: units::Imports,
     /// Each model's current firmware release, for a minute (`provenance`).
     firmware: moka::sync::Cache<i64, Option<String>>,
+    /// Each robot's last provenance report and what it was made from (`provenance::Made`).
+    reports: moka::sync::Cache<i64, Arc<provenance::Made>>,
 }
 
 /// The registry's database, for the use cases that need no keys or hosts (seeding, demo IDs,
@@ -118,6 +120,10 @@ impl Registry {
                 .max_capacity(10_000)
                 .time_to_live(std::time::Duration::from_secs(60))
                 .build(),
+            reports: moka::sync::Cache::builder()
+                .max_capacity(64 * 1024 * 1024)
+                .weigher(|_, made: &Arc<provenance::Made>| made.weight())
+                .build(),
         })))
     }
 
@@ -155,6 +161,10 @@ impl Registry {
 
     pub(crate) fn firmware(&self) -> &moka::sync::Cache<i64, Option<String>> {
         &self.0.firmware
+    }
+
+    pub(crate) fn reports(&self) -> &moka::sync::Cache<i64, Arc<provenance::Made>> {
+        &self.0.reports
     }
 }
 

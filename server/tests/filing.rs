@@ -344,6 +344,62 @@ async fn filing(app: &TestApp) {
     assert_eq!(role["limits"]["supervised"], true);
     assert_eq!(role["limits"]["max_speed_kmh"], 3.6);
     assert_eq!(role["limits"]["hours"], "10:00-22:00");
+    // And the data notice: what it records, why, how long, where, whom to ask.
+    let notice = json!({"sensors": ["video", "lidar"], "purpose": "security",
+        "retention_days": 14, "storage": "on_device", "rights_contact": "dpo@operator.example"});
+    desk.steps(&[
+        ("operator", "profile_updated", notice, Filed),
+        (
+            "operator",
+            "profile_updated",
+            json!({"retention_days": 9_999}),
+            No(400, "bad_details"),
+        ),
+        (
+            "operator",
+            "profile_updated",
+            json!({}),
+            No(400, "nothing_to_update"),
+        ),
+        (
+            "operator",
+            "profile_updated",
+            json!({"retention_days": 7}),
+            Filed,
+        ),
+    ])
+    .await;
+    let shown = &desk.profile().await["data_notice"];
+    assert_eq!(shown["sensors"], json!(["video", "lidar"]));
+    assert_eq!(
+        (shown["purpose"].as_str(), shown["retention_days"].as_i64()),
+        (Some("security"), Some(7))
+    );
+    assert_eq!(shown["rights_contact"], "dpo@operator.example");
+    // A robot without a notice gets one only whole.
+    sqlx::query(
+        "DELETE FROM data_notices WHERE robot_id = (SELECT id FROM robots WHERE robot_id = $1)",
+    )
+    .bind(&desk.robot)
+    .execute(&desk.app.pool)
+    .await
+    .unwrap();
+    let whole = json!({"sensors": ["audio"], "purpose": "service_quality",
+        "retention_days": 30, "storage": "operator_cloud_cn", "rights_contact": "privacy@op.example"});
+    desk.steps(&[
+        (
+            "operator",
+            "profile_updated",
+            json!({"purpose": "security"}),
+            No(400, "notice_incomplete"),
+        ),
+        ("operator", "profile_updated", whole, Filed),
+    ])
+    .await;
+    assert_eq!(
+        desk.profile().await["data_notice"]["sensors"],
+        json!(["audio"])
+    );
 
     // A regulator suspends, with a reason, and reinstates; no one else may.
     let investigation = json!({"reason": "incident under investigation"});
@@ -1039,3 +1095,75 @@ async fn engagements_page(app: &TestApp) {
 }
 
 helpers::on_both!(engagements_page);
+
+/// The operator keeps the public profile true through the filing page, without JavaScript:
+/// roles ticked, a limit chosen, the notice's retention; only what is filled in changes.
+async fn profile_form(app: &TestApp) {
+    let robot: String = sqlx::query_scalar(
+        "SELECT robot_id FROM robots WHERE operator_id IS NOT NULL AND venue_id IS NOT NULL
+         ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let sessions = demo_sessions(app, &["operator"]).await;
+    let operator = sessions["operator"].as_str();
+    let path = format!("/filing/{robot}");
+    let send = |method: Method, to: String, form: Vec<(&str, String)>| {
+        app.client
+            .request(method, format!("{}{to}", app.base))
+            .header(helpers::SAME_SITE.0, helpers::SAME_SITE.1)
+            .header("accept-language", "en")
+            .header("cookie", format!("{}={operator}", helpers::COOKIE))
+            .form(&form)
+            .send()
+    };
+    let html = send(Method::GET, format!("{path}?kind=profile_updated"), vec![])
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"type="checkbox""#) && html.contains("Operating hours"));
+    let before = app.get_json(&format!("/api/v1/robots/{robot}")).await;
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let base = vec![
+        ("kind", "profile_updated".to_string()),
+        ("occurred_on", today),
+    ];
+    let empty = send(Method::POST, path.clone(), base.clone())
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), 422);
+    assert!(empty
+        .text()
+        .await
+        .unwrap()
+        .contains("Fill in or tick at least one thing"));
+    let mut form = base.clone();
+    form.extend([
+        ("approved", "reception".to_string()),
+        ("approved", "delivery".to_string()),
+        ("supervised", "yes".to_string()),
+        ("retention_days", "21".to_string()),
+    ]);
+    let filed = send(Method::POST, path.clone(), form).await.unwrap();
+    assert_eq!(filed.status(), 303);
+    let after = app.get_json(&format!("/api/v1/robots/{robot}")).await;
+    assert_eq!(
+        after["permitted_role"]["approved"],
+        json!(["reception", "delivery"])
+    );
+    assert_eq!(after["permitted_role"]["limits"]["supervised"], true);
+    assert_eq!(after["data_notice"]["retention_days"], 21);
+    assert_eq!(
+        after["permitted_role"]["not_approved"], before["permitted_role"]["not_approved"],
+        "what was not filled in stays"
+    );
+    assert_eq!(
+        after["data_notice"]["purpose"],
+        before["data_notice"]["purpose"]
+    );
+}
+
+helpers::on_both!(profile_form);

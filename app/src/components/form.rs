@@ -303,6 +303,59 @@ pub fn RadioGroup(
     }
 }
 
+/// Checkboxes under a legend, any number ticked (each sent as `name=value`): `choices` are
+/// (value, label). When the form came back, those that were ticked are ticked again.
+#[component]
+pub fn CheckboxGroup(
+    name: &'static str,
+    legend: String,
+    choices: Vec<(&'static str, String)>,
+    #[prop(optional)] hint: Option<String>,
+) -> impl IntoView {
+    let answer = use_answer();
+    let has_error = answer.error(name).is_some();
+    let ticked: Vec<String> = answer
+        .values
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect();
+    let described = described_by(name, hint.is_some(), has_error);
+    view! {
+        <div class="form-group" class:form-group--error=has_error>
+            <fieldset
+                class="fieldset"
+                id=format!("field-{name}")
+                aria-describedby=described
+            >
+                <legend>{legend}</legend>
+                {hint.map(|h| view! { <p class="hint" id=format!("field-{name}-hint")>{h}</p> })}
+                {field_error_view(name)}
+                <div class="checkboxes">
+                    {choices
+                        .into_iter()
+                        .map(|(v, label)| {
+                            let id = format!("field-{name}-{v}");
+                            view! {
+                                <div class="checkbox">
+                                    <input
+                                        type="checkbox"
+                                        id=id.clone()
+                                        name=name
+                                        value=v
+                                        checked=ticked.iter().any(|t| t == v)
+                                    />
+                                    <label for=id>{label}</label>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
 /// One checkbox with its label (sent as `name=yes` when ticked); unticked unless `checked` or
 /// the form came back ticked.
 #[component]

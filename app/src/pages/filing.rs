@@ -3,7 +3,7 @@
 //! (`server::routes::filing_page`), which files it through the same checks as the API.
 
 use crate::components::form::{
-    form_title, ErrorSummary, RadioGroup, SelectField, TextArea, TextField,
+    form_title, CheckboxGroup, ErrorSummary, RadioGroup, SelectField, TextArea, TextField,
 };
 use crate::domain::filing::{fields, Field, Input, Page};
 use crate::domain::record::EntryKind;
@@ -31,6 +31,14 @@ fn label(name: &str) -> String {
 
 fn input(field: Field, page: &Page) -> AnyView {
     let name = field.name;
+    // A permitted role's hours are when it works, not how long it has worked.
+    let label = |name: &str| {
+        if name == "hours" && page.kind.as_deref() == Some("profile_updated") {
+            t("operating_hours")
+        } else {
+            label(name)
+        }
+    };
     let hint = {
         let key = format!("filing.hint.{name}");
         let text = tr(use_lang(), &key);
@@ -62,6 +70,14 @@ fn input(field: Field, page: &Page) -> AnyView {
         },
         Input::LongText => {
             view! { <TextArea name label=optional(label(name)) rows=3 /> }.into_any()
+        }
+        Input::Choices(family, names) => {
+            let list = names.iter().map(|n| (*n, named(family, n))).collect();
+            view! { <CheckboxGroup name legend=label(name) choices=list /> }.into_any()
+        }
+        Input::YesNo => {
+            let list = vec![("yes", t("yes"), None), ("no", t("no"), None)];
+            view! { <RadioGroup name legend=label(name) choices=list /> }.into_any()
         }
         Input::Choice(family, names) => {
             let list = names.iter().map(|n| (*n, named(family, n), None)).collect();
@@ -168,6 +184,7 @@ pub fn FilingPage() -> impl IntoView {
                 <h2>{named("entry_kind", kind.as_str())}</h2>
                 <input type="hidden" name="kind" value=kind.as_str() />
                 <TextField name="occurred_on" label=t("occurred_on") kind="date" hint=t("occurred_on_hint") value=today />
+                {(kind == EntryKind::ProfileUpdated).then(|| view! { <p>{t("profile_hint")}</p> })}
                 {list}
                 <button type="submit" class="button">{t("submit")}</button>
             </form>

@@ -9,12 +9,13 @@
 
 use crate::components::form::{form_title, ErrorSummary, TextField};
 use crate::domain::provenance::{
-    day_number, Page, Period, Reading, RedFlag, Report, TimelineEntry,
+    day_number, Page, Period, Reading, RedFlag, Report, Summary as ReportSummary, TimelineEntry,
 };
 use crate::i18n::{tr, tr_with, use_lang};
 use crate::pages::incidents::named;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use std::sync::Arc;
 
 fn t(key: &str) -> String {
     tr(use_lang(), &format!("provenance.{key}"))
@@ -64,7 +65,7 @@ fn CodeForm(robot_id: String) -> impl IntoView {
 }
 
 #[component]
-fn ReportView(report: Report, page: Page) -> impl IntoView {
+fn ReportView(report: Arc<Report>, page: Page) -> impl IntoView {
     let lang = use_lang();
     let r = report;
     let chain = if r.chain.intact {
@@ -127,9 +128,9 @@ fn ReportView(report: Report, page: Page) -> impl IntoView {
                 </div>
             </dl>
         </section>
-        <Summary report=r.clone() />
+        <Summary summary=r.summary.clone() />
         <Condition report=r.clone() />
-        <Timeline entries=r.timeline.clone() />
+        <Timeline report=r.clone() />
         <OwnerTools page />
     }
 }
@@ -195,8 +196,8 @@ fn periods(caption: String, list: Vec<Period>) -> impl IntoView {
 }
 
 #[component]
-fn Summary(report: Report) -> impl IntoView {
-    let s = report.summary;
+fn Summary(summary: ReportSummary) -> impl IntoView {
+    let s = summary;
     let none = || t("none");
     let firmware = match (&s.firmware, &s.model_firmware) {
         (Some(f), Some(m)) if f != m => tr_with(
@@ -375,8 +376,8 @@ fn readings_table(
 }
 
 #[component]
-fn Condition(report: Report) -> impl IntoView {
-    let c = report.condition;
+fn Condition(report: Arc<Report>) -> impl IntoView {
+    let c = &report.condition;
     let nothing = c.battery_soh.is_empty()
         && c.joints.is_empty()
         && c.hours.is_empty()
@@ -429,10 +430,36 @@ fn Condition(report: Report) -> impl IntoView {
     }
 }
 
+/// Words looked up once per page: a timeline of 500 entries names the same few kinds and
+/// fields again and again.
+struct Words {
+    lang: crate::domain::Lang,
+    known: std::collections::HashMap<String, String>,
+}
+
+impl Words {
+    fn new(lang: crate::domain::Lang) -> Words {
+        Words {
+            lang,
+            known: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The translation of `key`.
+    fn of(&mut self, key: String) -> String {
+        let lang = self.lang;
+        self.known
+            .entry(key)
+            .or_insert_with_key(|k| tr(lang, k))
+            .clone()
+    }
+}
+
 /// An entry's details in words: its names (organisations, venues) and its other fields.
 fn details_text(
     details: &serde_json::Value,
     names: &std::collections::BTreeMap<String, String>,
+    words: &mut Words,
 ) -> String {
     let Some(map) = details.as_object() else {
         return String::new();
@@ -442,55 +469,76 @@ fn details_text(
         .map(|(k, v)| {
             let value = match (names.get(k), k.as_str(), v.as_str()) {
                 (Some(name), _, _) => name.clone(),
-                (None, "result" | "part", Some(word)) => named(k, word),
+                (None, "result" | "part", Some(word)) => words.of(format!("{k}.{word}")),
                 _ => match v {
                     serde_json::Value::String(s) => s.clone(),
                     serde_json::Value::Object(o) => o
                         .iter()
-                        .map(|(a, b)| format!("{} {b}", named("joint", a)))
+                        .map(|(a, b)| format!("{} {b}", words.of(format!("joint.{a}"))))
                         .collect::<Vec<_>>()
                         .join(", "),
                     other => other.to_string(),
                 },
             };
-            format!("{}: {value}", t(&format!("field.{k}")))
+            format!("{}: {value}", words.of(format!("provenance.field.{k}")))
         })
         .collect::<Vec<_>>()
         .join("; ")
 }
 
+/// The timeline's rows as HTML, written into one string: a view per cell cost more than the
+/// rest of the report. Every piece of text is escaped here (`html_escape`); nothing else
+/// goes in but this function's own tags.
+fn timeline_rows(timeline: &[TimelineEntry], lang: crate::domain::Lang) -> String {
+    use html_escape::encode_text as text;
+    use std::fmt::Write;
+    let mut words = Words::new(lang);
+    let mut html = String::with_capacity(timeline.len() * 256);
+    for e in timeline {
+        let kind = words.of(format!("entry_kind.{}", e.kind));
+        let said = if e.kind == "correction" {
+            tr_with(
+                lang,
+                "provenance.corrects",
+                &[("seq", &e.corrects.unwrap_or_default().to_string())],
+            )
+        } else {
+            details_text(&e.details, &e.names, &mut words)
+        };
+        let day = e.occurred_at.get(..10).unwrap_or_default();
+        let _ = write!(
+            html,
+            "<tr id=\"entry-{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}",
+            e.seq,
+            e.seq,
+            text(day),
+            text(&kind),
+            text(&said)
+        );
+        if let Some(by) = e.corrected_by {
+            let original = e
+                .original
+                .as_ref()
+                .map(|o| details_text(o, &e.names, &mut words))
+                .unwrap_or_default();
+            let summary = tr_with(lang, "provenance.corrected_by", &[("seq", &by.to_string())]);
+            let first = words.of("provenance.as_first_filed".into());
+            let _ = write!(
+                html,
+                "<details class=\"correction-history\"><summary>{}</summary><p>{}: {}</p></details>",
+                text(&summary),
+                text(&first),
+                text(&original)
+            );
+        }
+        let _ = write!(html, "</td><td>{}</td></tr>", text(&e.filed_by));
+    }
+    html
+}
+
 #[component]
-fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
-    let lang = use_lang();
-    let rows = entries
-        .into_iter()
-        .map(|e| {
-            let kind = named("entry_kind", &e.kind);
-            let text = if e.kind == "correction" {
-                tr_with(lang, "provenance.corrects", &[("seq", &e.corrects.unwrap_or_default().to_string())])
-            } else {
-                details_text(&e.details, &e.names)
-            };
-            let corrected = e.corrected_by.map(|by| {
-                let original = e.original.as_ref().map(|o| details_text(o, &e.names)).unwrap_or_default();
-                view! {
-                    <details class="correction-history">
-                        <summary>{tr_with(lang, "provenance.corrected_by", &[("seq", &by.to_string())])}</summary>
-                        <p>{t("as_first_filed")}": " {original}</p>
-                    </details>
-                }
-            });
-            view! {
-                <tr id=format!("entry-{}", e.seq)>
-                    <td>{e.seq}</td>
-                    <td>{e.occurred_at.get(..10).unwrap_or_default().to_string()}</td>
-                    <td>{kind}</td>
-                    <td>{text}{corrected}</td>
-                    <td>{e.filed_by}</td>
-                </tr>
-            }
-        })
-        .collect_view();
+fn Timeline(report: Arc<Report>) -> impl IntoView {
+    let rows = timeline_rows(&report.timeline, use_lang());
     view! {
         <section class="card" aria-labelledby="prov-timeline">
             <h2 id="prov-timeline">{t("timeline")}</h2>
@@ -505,7 +553,7 @@ fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                         <th scope="col">{t("filed_by")}</th>
                     </tr>
                 </thead>
-                <tbody>{rows}</tbody>
+                <tbody inner_html=rows></tbody>
             </table>
         </section>
     }
@@ -585,6 +633,7 @@ fn OwnerTools(page: Page) -> impl IntoView {
         view! {
             <section class="card no-print" aria-labelledby="prov-log">
                 <h2 id="prov-log">{t("audit")}</h2>
+                <p>{t("audit_latest")}</p>
                 <table>
                     <caption class="visually-hidden">{t("audit")}</caption>
                     <thead>
@@ -600,4 +649,41 @@ fn OwnerTools(page: Page) -> impl IntoView {
         }
     });
     view! { {codes}{openings} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_timeline_escapes_whatever_an_entry_says() {
+        let entry = TimelineEntry {
+            seq: 3,
+            kind: "maintained".into(),
+            occurred_at: "2026-12-01T10:00:00Z".into(),
+            filed_by: "A & B <Co>".into(),
+            details: json!({"work": "</td><script>alert(1)</script>"}),
+            corrects: None,
+            corrected_by: Some(4),
+            original: Some(json!({"work": "<b>first</b>"})),
+            names: Default::default(),
+        };
+        let html = timeline_rows(&[entry], crate::domain::Lang::En);
+        assert!(
+            !html.contains("<script>") && !html.contains("<b>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("&lt;&#x2F;td&gt;&lt;script&gt;")
+                || html.contains("&lt;/td&gt;&lt;script&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("A &amp; B &lt;Co&gt;"), "{html}");
+        assert!(
+            html.starts_with("<tr id=\"entry-3\"><td>3</td><td>2026-12-01</td><td>Maintained</td>"),
+            "{html}"
+        );
+        assert!(html.contains("<details class=\"correction-history\">"));
+    }
 }

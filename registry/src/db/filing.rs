@@ -148,7 +148,8 @@ pub async fn correct_inspection(
     Ok(())
 }
 
-/// A permitted-role field the operator keeps true, as `profile_updated` sets it.
+/// A field of the permitted role or the data notice that the operator keeps true, as
+/// `profile_updated` sets it.
 pub enum RoleField<'a> {
     Text(&'static str, &'a str),
     Int(&'static str, i64),
@@ -168,12 +169,55 @@ pub async fn update_permitted_role(
     .bind(robot_pk)
     .execute(&mut **tx)
     .await?;
+    set_fields(tx, "permitted_roles", robot_pk, fields).await
+}
+
+/// Whether the robot has a data notice.
+pub async fn has_data_notice(
+    tx: &mut Transaction<'_, Any>,
+    robot_pk: i64,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM data_notices WHERE robot_id = $1")
+        .bind(robot_pk)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Set the robot's data-notice fields; a robot without a notice gets one (every field is then
+/// given: `filing` checks it), its data controller the operator `controller` who files it.
+pub async fn update_data_notice(
+    tx: &mut Transaction<'_, Any>,
+    robot_pk: i64,
+    controller: i64,
+    fields: &[RoleField<'_>],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO data_notices (robot_id, sensors, purpose, retention_days, storage,
+                                   controller_id, rights_contact)
+         SELECT $1, '', '', 0, '', $2, ''
+         WHERE NOT EXISTS (SELECT 1 FROM data_notices WHERE robot_id = $1)",
+    )
+    .bind(robot_pk)
+    .bind(controller)
+    .execute(&mut **tx)
+    .await?;
+    set_fields(tx, "data_notices", robot_pk, fields).await
+}
+
+/// Set `fields` of the robot's row in `table` (one of this crate's constants).
+async fn set_fields(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+    robot_pk: i64,
+    fields: &[RoleField<'_>],
+) -> Result<(), sqlx::Error> {
     for field in fields {
         // The column names are this crate's constants, never what was sent.
         let column = match field {
             RoleField::Text(c, _) | RoleField::Int(c, _) => *c,
         };
-        let sql = format!("UPDATE permitted_roles SET {column} = $2 WHERE robot_id = $1");
+        let sql = format!("UPDATE {table} SET {column} = $2 WHERE robot_id = $1");
         let q = sqlx::query(&sql).bind(robot_pk);
         let q = match field {
             RoleField::Text(_, v) => q.bind(v.to_string()),

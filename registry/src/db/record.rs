@@ -251,17 +251,18 @@ pub async fn entries_of(pool: &super::Pool, robot_pk: i64) -> Result<Vec<Stored>
     Ok(rows.into_iter().map(EntryRow::stored).collect())
 }
 
-/// The robot with primary key `robot_pk`'s entries, in order, read as one packed text (each
+/// The text of the robot with primary key `robot_pk`'s entries, in order, as one packed text (each
 /// entry's fields joined by U+001F, entries by U+001E) instead of a row each: sqlx's SQLite
 /// driver hands every row over from its worker thread, and a report of 500 entries spent most
 /// of its time switching threads. JSON text never holds those characters unescaped; should a
 /// row written behind the portal's back hold them, the text does not parse and the entries are
 /// read a row each ([`entries_of`]), so the check sees exactly what is stored.
-pub async fn entries_packed(
+/// `None`: no entries. [`entries_from_text`] reads the entries from it.
+pub async fn entries_text(
     pool: &super::Pool,
     backend: Backend,
     robot_pk: i64,
-) -> Result<Vec<Stored>, sqlx::Error> {
+) -> Result<Option<String>, sqlx::Error> {
     let sql = match backend {
         Backend::Sqlite => {
             "SELECT group_concat(seq || char(31) || kind || char(31) || occurred_at || char(31)
@@ -278,20 +279,26 @@ pub async fn entries_packed(
              FROM lifecycle_entries WHERE robot_id = $1"
         }
     };
-    let packed: Option<String> = sqlx::query_scalar(sql)
-        .bind(robot_pk)
-        .fetch_one(pool)
-        .await?;
+    sqlx::query_scalar(sql).bind(robot_pk).fetch_one(pool).await
+}
+
+/// The entries [`entries_text`] read, or the robot's rows read one by one when the text does
+/// not read as entries.
+pub async fn entries_from_text(
+    pool: &super::Pool,
+    robot_pk: i64,
+    packed: Option<&str>,
+) -> Result<Vec<Stored>, sqlx::Error> {
     let Some(packed) = packed else {
         return Ok(Vec::new());
     };
-    match unpack(&packed) {
+    match unpack(packed) {
         Some(entries) => Ok(entries),
         None => entries_of(pool, robot_pk).await,
     }
 }
 
-/// The entries of [`entries_packed`]'s text, or `None` when it does not read as them.
+/// The entries of [`entries_text`]'s text, or `None` when it does not read as them.
 fn unpack(packed: &str) -> Option<Vec<Stored>> {
     packed
         .split('\u{1e}')

@@ -58,6 +58,15 @@ impl Posted {
         }
     }
 
+    /// Every value of `name` (a group of checkboxes), in the order sent.
+    pub(super) fn all(&self, name: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     /// The first value of `name`, or nothing.
     pub(super) fn get(&self, name: &str) -> &str {
         self.fields

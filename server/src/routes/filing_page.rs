@@ -100,6 +100,8 @@ fn field_of(problem: Problem, kind: EntryKind) -> &'static str {
         Problem::BadVersion => "version",
         Problem::BadReading => "battery_soh",
         Problem::ReasonNeeded => "reason",
+        Problem::NoticeIncomplete => "sensors",
+        Problem::NothingToUpdate => "approved",
         Problem::BadParty if kind == EntryKind::LeaseStarted => "lessee",
         Problem::BadParty => "to",
         Problem::BadVenue => "venue",
@@ -119,6 +121,12 @@ fn details(kind: EntryKind, posted: &Posted) -> Result<Value, FieldError> {
         }
         let bad = |problem| error(field.name, problem);
         let v = match field.input {
+            Input::Choices(..) => Value::from(posted.all(field.name)),
+            Input::YesNo => match value {
+                "yes" => Value::Bool(true),
+                "no" => Value::Bool(false),
+                _ => return Err(bad(Problem::BadDetails)),
+            },
             Input::Number { decimal } => {
                 let n: Option<Value> = if decimal {
                     value

@@ -73,11 +73,12 @@ async fn page(
                 page.codes = share_codes::list(&state.registry, reader, &id).await.ok();
             }
             if report.opened_via != OpenedVia::ShareCode {
-                page.openings = provenance::openings(&state.registry, reader, &id)
-                    .await
-                    .ok();
+                page.openings =
+                    provenance::openings(&state.registry, reader, &id, provenance::PAGE_LOG_LIMIT)
+                        .await
+                        .ok();
             }
-            page.report = Some(report);
+            page.report = Some(std::sync::Arc::new(report));
             if let Some((field, e)) = asked.field_error {
                 status = StatusCode::UNPROCESSABLE_ENTITY;
                 answer = answer_with(field, e);
