@@ -47,6 +47,8 @@ struct Inner {
     firmware: moka::sync::Cache<i64, Option<String>>,
     /// Each robot's last provenance report and what it was made from (`provenance::Made`).
     reports: moka::sync::Cache<i64, Arc<provenance::Made>>,
+    /// The provenance audit log's writer.
+    audit: provenance::AuditLog,
 }
 
 /// The registry's database, for the use cases that need no keys or hosts (seeding, demo IDs,
@@ -110,7 +112,9 @@ impl Registry {
             opening.reference_ttl,
         )
         .await?;
+        let audit = provenance::AuditLog::start(database.clone());
         Ok(Registry(Arc::new(Inner {
+            audit,
             database,
             lookups,
             keys,
@@ -165,6 +169,10 @@ impl Registry {
 
     pub(crate) fn reports(&self) -> &moka::sync::Cache<i64, Arc<provenance::Made>> {
         &self.0.reports
+    }
+
+    pub(crate) fn audit(&self) -> &provenance::AuditLog {
+        &self.0.audit
     }
 }
 

@@ -79,19 +79,18 @@ pub async fn open(
         Filer::Person(p) => (Some(p.id), None),
         Filer::Token(t) => (None, Some(t.token_id)),
     };
-    rows::insert_opening(
-        registry.pool(),
-        &rows::Opening {
+    registry
+        .audit()
+        .write(AuditEntry {
             robot_pk: pk,
-            at: &report.generated_at,
+            at: report.generated_at.clone(),
             person,
             token,
             org,
             via: via.as_str(),
             share_code,
-        },
-    )
-    .await?;
+        })
+        .await?;
     tracing::info!(robot = %id, via = via.as_str(), ?person, ?token, "provenance report opened");
     Ok(report)
 }
@@ -364,6 +363,82 @@ async fn current_firmware(registry: &Registry, model_id: i64) -> Result<Option<S
         .max_by(|a, b| provenance::version_numbers(a).cmp(&provenance::version_numbers(b)));
     registry.firmware().insert(model_id, current.clone());
     Ok(current)
+}
+
+/// An opening on its way to the audit log.
+pub(crate) struct AuditEntry {
+    robot_pk: i64,
+    at: String,
+    person: Option<i64>,
+    token: Option<i64>,
+    org: Option<i64>,
+    via: &'static str,
+    share_code: Option<i64>,
+}
+
+type AuditRequest = (AuditEntry, tokio::sync::oneshot::Sender<bool>);
+
+/// The audit log's one writer. Every opening is written before its report is answered, but
+/// the openings that arrive together are written in one transaction by one task: sixteen
+/// readers each taking SQLite's write lock in turn (and sleeping in its busy handler) made the
+/// report's slowest answers three times its usual ones.
+pub(crate) struct AuditLog {
+    queue: tokio::sync::mpsc::Sender<AuditRequest>,
+}
+
+/// The most openings written in one transaction.
+const AUDIT_BATCH: usize = 256;
+
+impl AuditLog {
+    /// The writer, on the runtime this is called on, writing to `database`.
+    pub(crate) fn start(database: crate::Database) -> AuditLog {
+        let (queue, mut arriving) = tokio::sync::mpsc::channel::<AuditRequest>(4 * AUDIT_BATCH);
+        tokio::spawn(async move {
+            while let Some(first) = arriving.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < AUDIT_BATCH {
+                    match arriving.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let rows: Vec<rows::Opening<'_>> = batch
+                    .iter()
+                    .map(|(e, _)| rows::Opening {
+                        robot_pk: e.robot_pk,
+                        at: &e.at,
+                        person: e.person,
+                        token: e.token,
+                        org: e.org,
+                        via: e.via,
+                        share_code: e.share_code,
+                    })
+                    .collect();
+                let written =
+                    rows::insert_openings(database.pool(), database.backend(), &rows).await;
+                if let Err(e) = &written {
+                    tracing::error!(error = %e, openings = batch.len(), "the audit log could not be written");
+                }
+                for (_, done) in batch {
+                    let _ = done.send(written.is_ok());
+                }
+            }
+        });
+        AuditLog { queue }
+    }
+
+    /// Write `entry`, and wait until it is written.
+    async fn write(&self, entry: AuditEntry) -> Result<(), Error> {
+        let (done, written) = tokio::sync::oneshot::channel();
+        self.queue
+            .send((entry, done))
+            .await
+            .map_err(|_| Error::Unavailable)?;
+        match written.await {
+            Ok(true) => Ok(()),
+            _ => Err(Error::Unavailable),
+        }
+    }
 }
 
 /// Who opened the robot's report and when, newest first: for its owner and for regulators.

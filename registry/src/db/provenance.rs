@@ -125,22 +125,38 @@ pub struct Opening<'a> {
     pub share_code: Option<i64>,
 }
 
-pub async fn insert_opening(pool: &Pool, o: &Opening<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO provenance_openings (robot_id, opened_at, person_id, token_id, org_id, via,
-             share_code_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(o.robot_pk)
-    .bind(o.at)
-    .bind(o.person)
-    .bind(o.token)
-    .bind(o.org)
-    .bind(o.via)
-    .bind(o.share_code)
-    .execute(pool)
-    .await?;
-    Ok(())
+/// Write `openings` to the audit log in one transaction.
+pub async fn insert_openings(
+    pool: &Pool,
+    backend: super::Backend,
+    openings: &[Opening<'_>],
+) -> Result<(), sqlx::Error> {
+    let mut rows = super::batch::Batch::new(
+        "provenance_openings",
+        &[
+            "robot_id",
+            "opened_at",
+            "person_id",
+            "token_id",
+            "org_id",
+            "via",
+            "share_code_id",
+        ],
+    );
+    for o in openings {
+        rows.push(vec![
+            o.robot_pk.into(),
+            o.at.into(),
+            o.person.into(),
+            o.token.into(),
+            o.org.into(),
+            o.via.into(),
+            o.share_code.into(),
+        ]);
+    }
+    let mut tx = pool.begin().await?;
+    rows.flush(&mut tx, backend).await?;
+    tx.commit().await
 }
 
 /// An opening as the audit log shows it.
