@@ -4,7 +4,11 @@
 #     holds ENTRIES entries;
 #  2. the provenance report of that robot (ENTRIES entries): JSON (POST /api/v1/provenance) and
 #     the page (GET /provenance/{ID}), opened by a regulator (no share code, so no throttle),
-#     each at CONNECTIONS connections; every opening is written to the audit log;
+#     each at CONNECTIONS connections; every opening is written to the audit log. The record
+#     does not change meanwhile, so the server hands out the report it made (after reading
+#     everything again): the cached path. Then the fresh path: CONNECTIONS clients each file an
+#     entry and open the report, again and again, so that nearly every report is made and
+#     checked afresh; the openings' latencies are reported;
 #  3. filing throughput: CONNECTIONS filers at once on that one robot for DURATION, then the
 #     robot's count must equal what it was plus every 201, and `robopass verify --robot` must
 #     find one unbroken chain (nothing lost, nothing forked);
@@ -146,8 +150,8 @@ count_of() { classes "$1" | sed -n "s/.*$2=\([0-9]*\).*/\1/p"; }
 emit ""
 emit "## Lifecycle record — $(date -u +%Y-%m-%d) — $(nproc) cores, $ROBOTS robots, report of a robot with $ENTRIES entries, wrk -c$CONNECTIONS, $DURATION"
 emit ""
-emit "| backend | report JSON req/s | p50 ms | p99 ms | report page req/s | p50 ms | p99 ms | filings/s at $CONNECTIONS filers | filed | lost or forked | verify $ROBOTS robots s | import $IMPORT_UNITS units s | 5xx |"
-emit "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+emit "| backend | report JSON req/s | p50 ms | p99 ms | report page req/s | p50 ms | p99 ms | filings/s at $CONNECTIONS filers | filed | lost or forked | fresh JSON p50/p99 ms | fresh page p50/p99 ms | verify $ROBOTS robots s | import $IMPORT_UNITS units s | 5xx |"
+emit "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 FAILED=0
 for backend in $BACKENDS; do
   if [[ $backend == postgres ]] && ! psql "$PG_ADMIN_URL" -Xqc 'SELECT 1' >/dev/null 2>&1; then
@@ -185,6 +189,41 @@ PY
   script "$OUT/prov-page.lua" GET "/provenance/$robot" "" "$regulator"
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$OUT/prov-json.lua" "$BASE" >"$OUT/wrk/prov-$backend-json.txt"
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$OUT/prov-page.lua" "$BASE" >"$OUT/wrk/prov-$backend-page.txt"
+  # 2b. The fresh path: each client files, then opens (JSON and page in turn).
+  fresh=$(python3 - "$BASE" "$robot" "$provider" "$regulator" "$CONNECTIONS" <<'PY'
+import http.client, json, sys, threading, time, datetime, urllib.parse
+base, robot, filer, reader, clients = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+u = urllib.parse.urlsplit(base)
+times, fails, lock = {"json": [], "page": []}, [0], threading.Lock()
+def client(k):
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+    for n in range(40):
+        at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        body = json.dumps({"kind": "maintained", "occurred_at": at, "details": {"work": f"fresh {k}-{n}"}})
+        conn.request("POST", f"/api/v1/robots/{robot}/entries", body,
+                     {"Content-Type": "application/json", "Cookie": f"robopass_session={filer}"})
+        r = conn.getresponse(); r.read()
+        how = "json" if n % 2 == 0 else "page"
+        start = time.monotonic()
+        if how == "json":
+            conn.request("POST", f"/api/v1/provenance/{robot}", "", {"Cookie": f"robopass_session={reader}"})
+        else:
+            conn.request("GET", f"/provenance/{robot}", headers={"Cookie": f"robopass_session={reader}"})
+        r = conn.getresponse(); r.read()
+        took = (time.monotonic() - start) * 1000
+        with lock:
+            times[how].append(took)
+            if r.status != 200:
+                fails[0] += 1
+threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+for t in threads: t.start()
+for t in threads: t.join()
+def q(xs, p):
+    xs = sorted(xs); return xs[min(len(xs) - 1, int(p * len(xs)))]
+print(f"{q(times['json'], .5):.1f}|{q(times['json'], .99):.1f}|{q(times['page'], .5):.1f}|{q(times['page'], .99):.1f}|{fails[0]}")
+PY
+  )
+  IFS='|' read -r fj50 fj99 fp50 fp99 ffail <<<"$fresh"
   # 3. Filers at once on the one robot.
   before=$(curl -fsS "$BASE/api/v1/robots/$robot" | python3 -c 'import sys, json; print(json.load(sys.stdin)["record"]["entries"])')
   now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -244,11 +283,12 @@ PY
   IFS='|' read -r frps _ _ <<<"$(parse "$OUT/wrk/prov-$backend-file.txt")"
   fives=0
   for f in json page file; do fives=$(( fives + $(count_of "$OUT/wrk/prov-$backend-$f.txt" 5xx) )); done
-  emit "| $backend | $jrps | $jp50 | $jp99 | $prps | $pp50 | $pp99 | $frps | $filed | $lost | $verify_s | $import_s | $fives |"
+  emit "| $backend | $jrps | $jp50 | $jp99 | $prps | $pp50 | $pp99 | $frps | $filed | $lost | $fj50 / $fj99 | $fp50 / $fp99 | $verify_s | $import_s | $fives |"
   for p in "$jp99" "$pp99"; do
     awk -v a="$p" 'BEGIN { exit !(a < 50) }' || { FAILED=1; log "FAIL: report p99 $p ms ($backend)"; }
   done
   [[ $lost == 0 ]] || { FAILED=1; log "FAIL: $lost ($backend)"; }
+  [[ $ffail == 0 ]] || { FAILED=1; log "FAIL: $ffail fresh openings failed ($backend)"; }
   ((fives == 0)) || { FAILED=1; log "FAIL: $fives answers were 5xx ($backend)"; }
   if ((IMPORT_UNITS >= 10000)) && [[ $import_s != failed ]]; then
     awk -v a="$import_s" 'BEGIN { exit !(a < 10) }' || { FAILED=1; log "FAIL: the import took $import_s s ($backend)"; }

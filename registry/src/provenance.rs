@@ -96,47 +96,17 @@ pub async fn open(
 }
 
 /// The robot's record as read for a report: its entries' text as stored, and where the
-/// robot's projection says the chain stands.
+/// robot's projection says the chain stands, read together (`chain_text`: one statement).
 struct Chain {
     text: Option<String>,
     count: i64,
     head: String,
-    /// Whether the head was the same before and after the text was read (else filings kept
-    /// landing, and only the entries up to `count` are checked).
-    settled: bool,
 }
 
-/// The robot's record, read so that the entries and the head agree: the head (`before`, read
-/// with the robot's facts) is read again after the entries, and again when a filing landed in
-/// between.
-async fn read_chain(
-    registry: &Registry,
-    pk: i64,
-    mut before: (i64, String),
-) -> Result<Chain, Error> {
-    let pool = registry.pool();
-    for _ in 0..3 {
-        let text = chain_rows::entries_text(pool, registry.backend(), pk).await?;
-        let after = chain_rows::head(pool, pk).await?;
-        if after == before {
-            let (count, head) = after;
-            return Ok(Chain {
-                text,
-                count,
-                head,
-                settled: true,
-            });
-        }
-        before = after;
-    }
-    let text = chain_rows::entries_text(pool, registry.backend(), pk).await?;
-    let (count, head) = chain_rows::head(pool, pk).await?;
-    Ok(Chain {
-        text,
-        count,
-        head,
-        settled: false,
-    })
+async fn read_chain(registry: &Registry, pk: i64) -> Result<Chain, Error> {
+    let (count, head, text) =
+        chain_rows::chain_text(registry.pool(), registry.backend(), pk).await?;
+    Ok(Chain { text, count, head })
 }
 
 /// The record as a report reads it: checked, as corrected, and what it names.
@@ -155,11 +125,7 @@ async fn read_entries(
     pk: i64,
     chain: &Chain,
 ) -> Result<Read, Error> {
-    let mut stored =
-        chain_rows::entries_from_text(registry.pool(), pk, chain.text.as_deref()).await?;
-    if !chain.settled {
-        stored.retain(|e| e.seq <= chain.count);
-    }
+    let stored = chain_rows::entries_from_text(registry.pool(), pk, chain.text.as_deref()).await?;
     let broken = verify(robot_id, &stored, chain.count, &chain.head)
         .err()
         .map(|b| break_of(&b));
@@ -225,15 +191,15 @@ fn break_of(b: &Break) -> (i64, String) {
 async fn report(registry: &Registry, f: rows::FactsRow, via: OpenedVia) -> Result<Report, Error> {
     let pool = registry.pool();
     let robot_id = RobotId::parse(&f.robot_id)?;
-    let before = (f.record_entries, f.record_head.clone());
-    let chain = read_chain(registry, f.pk, before).await?;
+    let chain = read_chain(registry, f.pk).await?;
     let now = accounts::stamp(accounts::now());
     let today = now[..10].to_string();
     let facts_key = format!("{f:?}");
     // The last report's record, when the record read now is the same to the byte.
-    let last = registry.reports().get(&f.pk).filter(|m| {
-        chain.settled && m.text == chain.text && m.count == chain.count && m.head == chain.head
-    });
+    let last = registry
+        .reports()
+        .get(&f.pk)
+        .filter(|m| m.text == chain.text && m.count == chain.count && m.head == chain.head);
     let mut read = match &last {
         Some(_) => None,
         None => Some(read_entries(registry, &robot_id, f.pk, &chain).await?),
@@ -323,7 +289,7 @@ async fn report(registry: &Registry, f: rows::FactsRow, via: OpenedVia) -> Resul
         now,
     };
     let report = provenance::build(&facts, &r.entries, &corrected_by);
-    if chain.settled {
+    {
         let made = Made {
             text: chain.text,
             count: chain.count,

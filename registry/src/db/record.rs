@@ -251,38 +251,44 @@ pub async fn entries_of(pool: &super::Pool, robot_pk: i64) -> Result<Vec<Stored>
     Ok(rows.into_iter().map(EntryRow::stored).collect())
 }
 
-/// The text of the robot with primary key `robot_pk`'s entries, in order, as one packed text (each
-/// entry's fields joined by U+001F, entries by U+001E) instead of a row each: sqlx's SQLite
-/// driver hands every row over from its worker thread, and a report of 500 entries spent most
-/// of its time switching threads. JSON text never holds those characters unescaped; should a
-/// row written behind the portal's back hold them, the text does not parse and the entries are
-/// read a row each ([`entries_of`]), so the check sees exactly what is stored.
-/// `None`: no entries. [`entries_from_text`] reads the entries from it.
-pub async fn entries_text(
+/// Where the robot with primary key `robot_pk`'s chain stands (its projection's count and head)
+/// and the text of its entries, in order, as one packed text (each entry's fields joined by
+/// U+001F, entries by U+001E), read by one statement, so the two agree whatever is filed
+/// meanwhile. One text, not a row each: sqlx's SQLite driver hands every row over from its
+/// worker thread, and a report of 500 entries spent most of its time switching threads. JSON
+/// text never holds those characters unescaped; should a row written behind the portal's back
+/// hold them, the text does not parse and the entries are read a row each ([`entries_of`]), so
+/// the check sees exactly what is stored. The text is `None` when there are no entries;
+/// [`entries_from_text`] reads the entries from it.
+pub async fn chain_text(
     pool: &super::Pool,
     backend: Backend,
     robot_pk: i64,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<(i64, String, Option<String>), sqlx::Error> {
     let sql = match backend {
         Backend::Sqlite => {
-            "SELECT group_concat(seq || char(31) || kind || char(31) || occurred_at || char(31)
-                 || filed_by || char(31) || COALESCE(corrects_seq, '') || char(31) || prev_hash
-                 || char(31) || hash || char(31) || hash_version || char(31) || details,
-                 char(30) ORDER BY seq)
-             FROM lifecycle_entries WHERE robot_id = $1"
+            "SELECT r.record_entries, r.record_head,
+                 (SELECT group_concat(seq || char(31) || kind || char(31) || occurred_at
+                     || char(31) || filed_by || char(31) || COALESCE(corrects_seq, '')
+                     || char(31) || prev_hash || char(31) || hash || char(31) || hash_version
+                     || char(31) || details, char(30) ORDER BY seq)
+                  FROM lifecycle_entries WHERE robot_id = r.id)
+             FROM robots r WHERE r.id = $1"
         }
         Backend::Postgres => {
-            "SELECT string_agg(seq::text || chr(31) || kind || chr(31) || occurred_at || chr(31)
-                 || filed_by::text || chr(31) || COALESCE(corrects_seq::text, '') || chr(31)
-                 || prev_hash || chr(31) || hash || chr(31) || hash_version::text || chr(31)
-                 || details, chr(30) ORDER BY seq)
-             FROM lifecycle_entries WHERE robot_id = $1"
+            "SELECT r.record_entries, r.record_head,
+                 (SELECT string_agg(seq::text || chr(31) || kind || chr(31) || occurred_at
+                     || chr(31) || filed_by::text || chr(31) || COALESCE(corrects_seq::text, '')
+                     || chr(31) || prev_hash || chr(31) || hash || chr(31)
+                     || hash_version::text || chr(31) || details, chr(30) ORDER BY seq)
+                  FROM lifecycle_entries WHERE robot_id = r.id)
+             FROM robots r WHERE r.id = $1"
         }
     };
-    sqlx::query_scalar(sql).bind(robot_pk).fetch_one(pool).await
+    sqlx::query_as(sql).bind(robot_pk).fetch_one(pool).await
 }
 
-/// The entries [`entries_text`] read, or the robot's rows read one by one when the text does
+/// The entries [`chain_text`] read, or the robot's rows read one by one when the text does
 /// not read as entries.
 pub async fn entries_from_text(
     pool: &super::Pool,
@@ -298,7 +304,7 @@ pub async fn entries_from_text(
     }
 }
 
-/// The entries of [`entries_text`]'s text, or `None` when it does not read as them.
+/// The entries of [`chain_text`]'s text, or `None` when it does not read as them.
 fn unpack(packed: &str) -> Option<Vec<Stored>> {
     packed
         .split('\u{1e}')
@@ -330,14 +336,6 @@ fn unpack(packed: &str) -> Option<Vec<Stored>> {
             })
         })
         .collect()
-}
-
-/// Where the robot's record says its chain stands: how many entries, the last one's hash.
-pub async fn head(pool: &super::Pool, robot_pk: i64) -> Result<(i64, String), sqlx::Error> {
-    sqlx::query_as("SELECT record_entries, record_head FROM robots WHERE id = $1")
-        .bind(robot_pk)
-        .fetch_one(pool)
-        .await
 }
 
 /// A robot's chain as stored: its ID, how many entries its projection counts, its head.
