@@ -442,6 +442,17 @@ pub enum ImportState {
     Failed,
 }
 
+impl ImportState {
+    /// Its machine name, as the API says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportState::Running => "running",
+            ImportState::Done => "done",
+            ImportState::Failed => "failed",
+        }
+    }
+}
+
 /// An import as its page and the API show it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Progress {

@@ -134,10 +134,7 @@ async fn load(
                 .and_then(|id| units::progress(registry, &m, &id).ok())
                 .map(|p| ImportLine {
                     id: p.id,
-                    state: serde_json::to_value(p.state)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
+                    state: p.state.as_str().to_string(),
                     total: p.total,
                     written: p.written,
                     seconds: p.seconds,
