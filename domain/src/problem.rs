@@ -98,6 +98,9 @@ pub enum Problem {
     BadRecall,
     BadReading,
     BadCorrection,
+    NotCorrectable,
+    BadPhone,
+    BadEmergencyPhone,
     BadTokenName,
     ReasonNeeded,
     // Provenance reports and their share codes.
@@ -129,7 +132,7 @@ pub enum Problem {
 
 impl Problem {
     /// Every problem, for checks that each has its words.
-    pub const ALL: [Problem; 99] = [
+    pub const ALL: [Problem; 102] = [
         Problem::TooLarge,
         Problem::NotAnImage,
         Problem::TooManyPixels,
@@ -204,6 +207,9 @@ impl Problem {
         Problem::BadRecall,
         Problem::BadReading,
         Problem::BadCorrection,
+        Problem::NotCorrectable,
+        Problem::BadPhone,
+        Problem::BadEmergencyPhone,
         Problem::BadTokenName,
         Problem::ReasonNeeded,
         Problem::ShareCodeNeeded,
@@ -308,6 +314,9 @@ impl Problem {
             Problem::BadRecall => "bad_recall",
             Problem::BadReading => "bad_reading",
             Problem::BadCorrection => "bad_correction",
+            Problem::NotCorrectable => "not_correctable",
+            Problem::BadPhone => "bad_phone",
+            Problem::BadEmergencyPhone => "bad_emergency_phone",
             Problem::BadTokenName => "bad_token_name",
             Problem::ReasonNeeded => "reason_needed",
             Problem::ShareCodeNeeded => "share_code_needed",

@@ -136,6 +136,11 @@ pub fn entry_time(text: &str, now: OffsetDateTime) -> Result<String, Problem> {
     Ok(accounts::stamp(t))
 }
 
+/// The time now, as an entry's.
+pub fn now() -> String {
+    accounts::stamp(accounts::now())
+}
+
 /// An entry's time from a form's date (`YYYY-MM-DD`): now when it is today where the registry
 /// is, else noon of that day there. [`entry_time`] then refuses a date in the future.
 pub fn time_of_day(date: &str) -> Result<String, Problem> {
@@ -238,6 +243,14 @@ pub fn check_details(kind: EntryKind, details: &Value, day: &str) -> Result<Valu
             };
             d.out.insert("corrects".into(), seq.into());
             d.text("reason", true, Problem::BadCorrection)?;
+            // When the corrected entry's time was wrong too.
+            if let Some(at) = given.get("occurred_at") {
+                let at = at.as_str().ok_or(Problem::BadTime)?;
+                d.out.insert(
+                    "occurred_at".into(),
+                    entry_time(at, accounts::now())?.into(),
+                );
+            }
             match given.get("details") {
                 Some(Value::Object(m)) => {
                     d.out.insert("details".into(), Value::Object(m.clone()));
@@ -394,6 +407,25 @@ impl Fields<'_> {
         }
         self.text("hours", false, bad)?;
         self.text("rights_contact", false, bad)?;
+        // The operator's contacts, on every profile of the robots it operates.
+        for (key, problem) in [
+            ("phone", Problem::BadPhone),
+            ("emergency_phone", Problem::BadEmergencyPhone),
+        ] {
+            self.text(key, false, problem)?;
+            if self
+                .out
+                .get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|p| !crate::incidents::phone_ok(p))
+            {
+                return Err(problem);
+            }
+        }
+        self.text("complaint_email", false, Problem::BadEmail)?;
+        if let Some(email) = self.out.get("complaint_email").and_then(Value::as_str) {
+            accounts::check_email(email).map_err(|_| Problem::BadEmail)?;
+        }
         if self.out.is_empty() {
             return Err(Problem::NothingToUpdate);
         }
@@ -492,7 +524,19 @@ async fn check_and_file(
     for attempt in 1..=ATTEMPTS {
         let tried = try_file(registry, &capacities, id, kind, &occurred_at, &details).await;
         match tried {
-            Ok(Some(stored)) => return Ok(stored),
+            Ok(Some(stored)) => {
+                if kind == EntryKind::ProfileUpdated
+                    && CONTACT_FIELDS.iter().any(|k| details.get(k).is_some())
+                {
+                    // This process's profiles show the new contacts at once; others within
+                    // their reference cache's time to live.
+                    registry
+                        .lookups()
+                        .reference()
+                        .forget_organisation(stored.filed_by);
+                }
+                return Ok(stored);
+            }
             Ok(None) => {}
             Err(Attempt::Final(e)) => return Err(e),
             Err(Attempt::Database(e))
@@ -532,10 +576,11 @@ async fn try_file(
             .find(|e| e.seq == seq && e.kind != EntryKind::Correction)
             .ok_or(final_(Error::Invalid(Problem::BadCorrection)))?;
         parties.corrected = Some((target.kind, target.filed_by));
-        corrected_kind = Some((
-            target.kind,
-            target.occurred_at.get(..10).unwrap_or_default().to_string(),
-        ));
+        // The day the corrected entry says now: the correction's, when it moves it.
+        let at = details["occurred_at"]
+            .as_str()
+            .unwrap_or(&target.occurred_at);
+        corrected_kind = Some((target.kind, at.get(..10).unwrap_or_default().to_string()));
     }
     let filed_by = capacities
         .iter()
@@ -545,6 +590,11 @@ async fn try_file(
     projection
         .allows(kind)
         .map_err(|p| final_(Error::Conflict(p)))?;
+    if let Some((target, _)) = corrected_kind {
+        if !crate::domain::filing::correctable(target) {
+            return Err(final_(Error::Conflict(Problem::NotCorrectable)));
+        }
+    }
     let mut details = details.clone();
     if let Some((target, day)) = &corrected_kind {
         // What the corrected entry says now is checked as an entry of its own kind and day.
@@ -649,6 +699,10 @@ const NOTICE_FIELDS: [&str; 5] = [
     "rights_contact",
 ];
 
+/// The operator's contacts a `profile_updated` entry may set: its organisation's, shown on the
+/// profile of every robot it operates.
+pub(crate) const CONTACT_FIELDS: [&str; 3] = ["phone", "emergency_phone", "complaint_email"];
+
 /// What lands with an entry beside the record: an inspection's row (the profile's last
 /// inspection), a remedy's row (the recall closed for this unit), the end of engagements when
 /// the robot changes hands; an inspection's row as corrected (`corrected`: the kind of the
@@ -704,6 +758,10 @@ async fn beside_the_entry(
             };
             let role: Vec<_> = ROLE_FIELDS.into_iter().filter_map(field).collect();
             let notice: Vec<_> = NOTICE_FIELDS.into_iter().filter_map(field).collect();
+            let contacts: Vec<_> = CONTACT_FIELDS.into_iter().filter_map(field).collect();
+            if !contacts.is_empty() {
+                rows::update_contacts(tx, entry.filed_by, &contacts).await?;
+            }
             if !role.is_empty() {
                 rows::update_permitted_role(tx, pk, &role).await?;
             }
@@ -718,6 +776,7 @@ async fn beside_the_entry(
                 tx,
                 pk,
                 d["corrects"].as_i64().unwrap_or(0),
+                d["occurred_at"].as_str().and_then(|at| at.get(..10)),
                 now["result"].as_str().unwrap_or("pass"),
                 now["next_due"].as_str().unwrap_or(day),
             )
@@ -738,23 +797,61 @@ pub async fn page(
     filer: Filer<'_>,
     id: &RobotId,
     kind: Option<&str>,
+    correct: Option<i64>,
 ) -> Result<crate::domain::filing::Page, Error> {
-    use crate::domain::filing::{fields, Input, Page, PAGE_KINDS};
+    use crate::domain::filing::{
+        correctable, fields, form_values, Correctable, Correcting, Input, Page, MAX_CORRECTABLE,
+        PAGE_KINDS,
+    };
     let pool = registry.pool();
     let mut tx = pool.begin().await?;
     let (pk, projection) = crate::db::record::projection(&mut tx, id.as_str())
         .await?
         .ok_or(Error::NotFound(Problem::NotRegistered))?;
     let robot = rows::robot_parties(&mut tx, pk).await?;
-    let parties = Parties {
+    let mut parties = Parties {
         manufacturer: robot.manufacturer_id,
         owner: projection.owner_id,
         operator: projection.operator_id,
         engaged: rows::engaged(&mut tx, pk).await?,
         corrected: None,
     };
+    let stored = crate::db::record::entries(&mut tx, pk).await?;
     drop(tx);
     let capacities = filer.capacities();
+    // The entries (as they stand corrected) this person may put right, newest first.
+    let entries = crate::domain::record::effective(&stored);
+    let mut corrections = Vec::new();
+    let mut correcting = None;
+    for (e, s) in entries.iter().zip(&stored).rev() {
+        if !correctable(e.kind) {
+            continue;
+        }
+        parties.corrected = Some((e.kind, s.filed_by));
+        if !capacities
+            .iter()
+            .any(|(org, role)| may_file(*org, *role, EntryKind::Correction, &parties))
+        {
+            continue;
+        }
+        let entry = Correctable {
+            seq: s.seq,
+            kind: e.kind.as_str().to_string(),
+            occurred_on: local_day(&e.occurred_at),
+        };
+        if correct == Some(s.seq) {
+            correcting = Some(Correcting {
+                entry: entry.clone(),
+                values: form_values(e.kind, &e.details),
+            });
+        }
+        if corrections.len() < MAX_CORRECTABLE {
+            corrections.push(entry);
+        } else if correcting.is_some() || correct.is_none() {
+            break;
+        }
+    }
+    parties.corrected = None;
     let allowed: Vec<EntryKind> = PAGE_KINDS
         .into_iter()
         .filter(|k| {
@@ -775,18 +872,21 @@ pub async fn page(
         model: rows::model_name(pool, pk).await?,
         allowed: allowed.iter().map(|k| k.as_str().to_string()).collect(),
         kind: chosen.map(|k| k.as_str().to_string()),
-        today: (accounts::now()
-            + time::Duration::hours(i64::from(crate::domain::incident::LOCAL_UTC_OFFSET_H)))
-        .date()
-        .to_string(),
+        today: local_day(&now()),
         engages,
+        corrections,
         ..Page::default()
     };
     if engages {
         page.engaged = rows::engaged_names(pool, pk).await?;
         page.engageable = rows::engageable_choices(pool).await?;
     }
-    for field in chosen.map(fields).unwrap_or_default() {
+    let shown = chosen.or_else(|| {
+        let c = correcting.as_ref()?;
+        EntryKind::from_name(&c.entry.kind)
+    });
+    page.correcting = correcting;
+    for field in shown.map(fields).unwrap_or_default() {
         match field.input {
             Input::Venue => page.venues = rows::venue_choices(pool).await?,
             Input::Organisation => {
@@ -800,6 +900,14 @@ pub async fn page(
         }
     }
     Ok(page)
+}
+
+/// The day of the UTC time `at` (`YYYY-MM-DDTHH:MM:SSZ`) where the registry is.
+fn local_day(at: &str) -> String {
+    let offset = time::Duration::hours(i64::from(crate::domain::incident::LOCAL_UTC_OFFSET_H));
+    OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .map(|t| (t + offset).date().to_string())
+        .unwrap_or_else(|_| at.get(..10).unwrap_or_default().to_string())
 }
 
 /// Engage the organisation `org` (a service provider or recycler) on the robot `id`, as its

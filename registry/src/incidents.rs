@@ -96,7 +96,8 @@ pub fn check(draft: &Draft, photos: usize) -> Vec<(&'static str, Problem)> {
     wrong
 }
 
-fn phone_ok(phone: &str) -> bool {
+/// A phone number as people dial it: 5 to 20 digits, with spaces and `+-()` allowed.
+pub(crate) fn phone_ok(phone: &str) -> bool {
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     (5..=20).contains(&digits)
         && phone

@@ -6,6 +6,7 @@
 use crate::accounts;
 use crate::db::provenance as rows;
 use crate::db::record as chain_rows;
+use crate::db::Backend;
 use crate::domain::provenance::{self, Facts, OpenedVia, Report};
 use crate::domain::record::{effective, EntryKind, Stored};
 use crate::domain::status::{Lifecycle, Status, StatusFacts};
@@ -96,17 +97,48 @@ pub async fn open(
 }
 
 /// The robot's record as read for a report: its entries' text as stored, and where the
-/// robot's projection says the chain stands, read together (`chain_text`: one statement).
+/// robot's projection says the chain stands, read together (`chain_text`: one statement). On
+/// PostgreSQL also the text's digest, and the text only when the digest is not that of the
+/// report made last (`text` is then `None`; the last report's stands).
 struct Chain {
     text: Option<String>,
+    digest: Option<String>,
     count: i64,
     head: String,
 }
 
-async fn read_chain(registry: &Registry, pk: i64) -> Result<Chain, Error> {
-    let (count, head, text) =
-        chain_rows::chain_text(registry.pool(), registry.backend(), pk).await?;
-    Ok(Chain { text, count, head })
+impl Chain {
+    /// Whether `made` was made from this very record, to the byte.
+    fn made(&self, made: &Made) -> bool {
+        let same_text = match (&self.digest, &made.digest) {
+            (Some(now), Some(then)) => now == then,
+            _ => self.text == made.text,
+        };
+        same_text && self.count == made.count && self.head == made.head
+    }
+}
+
+async fn read_chain(registry: &Registry, pk: i64, last: Option<&Made>) -> Result<Chain, Error> {
+    let pool = registry.pool();
+    if let (Some(last), Backend::Postgres) = (last, registry.backend()) {
+        let (count, head, digest) = chain_rows::chain_digest(pool, pk).await?;
+        let chain = Chain {
+            text: None,
+            digest,
+            count,
+            head,
+        };
+        if chain.digest.is_some() && chain.made(last) {
+            return Ok(chain);
+        }
+    }
+    let (count, head, text, digest) = chain_rows::chain_text(pool, registry.backend(), pk).await?;
+    Ok(Chain {
+        text,
+        digest,
+        count,
+        head,
+    })
 }
 
 /// The record as a report reads it: checked, as corrected, and what it names.
@@ -156,7 +188,9 @@ async fn read_entries(
 /// every byte is the same, hands the same report out with this opening's time: the chain was
 /// checked on exactly that text, so checking it again could only say the same.
 pub(crate) struct Made {
+    /// The record's text; on PostgreSQL not kept, its digest is.
     text: Option<String>,
+    digest: Option<String>,
     count: i64,
     head: String,
     facts: String,
@@ -168,13 +202,13 @@ pub(crate) struct Made {
     org_ids: Vec<i64>,
     venue_ids: Vec<i64>,
     report: Report,
+    weight: u32,
 }
 
 impl Made {
-    /// About how many bytes it holds (the text, and the report made from it).
+    /// About how many bytes it holds (the text, when kept, and the report made from it).
     pub(crate) fn weight(&self) -> u32 {
-        let text = self.text.as_ref().map_or(0, String::len);
-        u32::try_from(text.saturating_mul(3)).unwrap_or(u32::MAX)
+        self.weight
     }
 }
 
@@ -191,15 +225,13 @@ fn break_of(b: &Break) -> (i64, String) {
 async fn report(registry: &Registry, f: rows::FactsRow, via: OpenedVia) -> Result<Report, Error> {
     let pool = registry.pool();
     let robot_id = RobotId::parse(&f.robot_id)?;
-    let chain = read_chain(registry, f.pk).await?;
+    let last = registry.reports().get(&f.pk);
+    let mut chain = read_chain(registry, f.pk, last.as_deref()).await?;
     let now = accounts::stamp(accounts::now());
     let today = now[..10].to_string();
     let facts_key = format!("{f:?}");
     // The last report's record, when the record read now is the same to the byte.
-    let last = registry
-        .reports()
-        .get(&f.pk)
-        .filter(|m| m.text == chain.text && m.count == chain.count && m.head == chain.head);
+    let last = last.filter(|m| chain.made(m));
     let mut read = match &last {
         Some(_) => None,
         None => Some(read_entries(registry, &robot_id, f.pk, &chain).await?),
@@ -237,7 +269,14 @@ async fn report(registry: &Registry, f: rows::FactsRow, via: OpenedVia) -> Resul
     }
     let r = match read.take() {
         Some(r) => r,
-        None => read_entries(registry, &robot_id, f.pk, &chain).await?,
+        None => {
+            if chain.text.is_none() && chain.digest.is_some() {
+                // Only the digest was read (the record is the last report's); something else
+                // changed, so the report is made again, from the text.
+                chain = read_chain(registry, f.pk, None).await?;
+            }
+            read_entries(registry, &robot_id, f.pk, &chain).await?
+        }
     };
     let mut corrected_by = HashMap::new();
     for (i, e) in r.entries.iter().enumerate() {
@@ -290,8 +329,14 @@ async fn report(registry: &Registry, f: rows::FactsRow, via: OpenedVia) -> Resul
     };
     let report = provenance::build(&facts, &r.entries, &corrected_by);
     {
+        let text = chain.text.as_ref().map_or(0, String::len);
+        // The report is about twice the text; the text itself, when kept, once more.
+        let kept = if chain.digest.is_none() { 3 } else { 2 };
         let made = Made {
-            text: chain.text,
+            weight: u32::try_from(text.saturating_mul(kept)).unwrap_or(u32::MAX),
+            // With a digest to compare, the text need not be kept.
+            text: chain.text.filter(|_| chain.digest.is_none()),
+            digest: chain.digest,
             count: chain.count,
             head: chain.head,
             facts: facts_key,

@@ -128,6 +128,18 @@ impl Desk<'_> {
     }
 }
 
+/// The demo robot: the first deployed one, which the demo operator, owner, manufacturer and
+/// service provider answer for.
+async fn deployed_robot(app: &TestApp) -> String {
+    sqlx::query_scalar(
+        "SELECT robot_id FROM robots WHERE operator_id IS NOT NULL AND venue_id IS NOT NULL
+         ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
 async fn org_of(app: &TestApp, role: &str) -> i64 {
     sqlx::query_scalar(
         "SELECT m.org_id FROM memberships m JOIN people p ON p.id = m.person_id
@@ -141,15 +153,7 @@ async fn org_of(app: &TestApp, role: &str) -> i64 {
 }
 
 async fn filing(app: &TestApp) {
-    // The demo robot: the first deployed one, which the demo operator, owner, manufacturer and
-    // service provider answer for.
-    let robot: String = sqlx::query_scalar(
-        "SELECT robot_id FROM robots WHERE operator_id IS NOT NULL AND venue_id IS NOT NULL
-         ORDER BY id LIMIT 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let robot = deployed_robot(app).await;
     let desk = Desk {
         app,
         robot: robot.clone(),
@@ -843,13 +847,7 @@ helpers::on_both!(filing);
 /// inspection through the plain form (mistakes come back beside their fields, values kept), and
 /// the public profile's last inspection changes; what is not theirs is refused with why.
 async fn filing_page(app: &TestApp) {
-    let robot: String = sqlx::query_scalar(
-        "SELECT robot_id FROM robots WHERE operator_id IS NOT NULL AND venue_id IS NOT NULL
-         ORDER BY id LIMIT 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let robot = deployed_robot(app).await;
     let sessions = demo_sessions(app, &["service_provider", "citizen", "regulator"]).await;
     let path = format!("/filing/{robot}");
     let page = |session: Option<&str>, query: &str| {
@@ -976,13 +974,7 @@ helpers::on_both!(filing_page);
 /// engages a recycler (who may then file for the robot) and ends it (who may not); nobody else
 /// sees the section or may engage.
 async fn engagements_page(app: &TestApp) {
-    let robot: String = sqlx::query_scalar(
-        "SELECT robot_id FROM robots WHERE operator_id IS NOT NULL AND venue_id IS NOT NULL
-         ORDER BY id LIMIT 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let robot = deployed_robot(app).await;
     let sessions = demo_sessions(app, &["owner", "service_provider", "recycler"]).await;
     let recycler = org_of(app, "recycler").await;
     let recycler_name: String = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
@@ -1099,13 +1091,7 @@ helpers::on_both!(engagements_page);
 /// The operator keeps the public profile true through the filing page, without JavaScript:
 /// roles ticked, a limit chosen, the notice's retention; only what is filled in changes.
 async fn profile_form(app: &TestApp) {
-    let robot: String = sqlx::query_scalar(
-        "SELECT robot_id FROM robots WHERE operator_id IS NOT NULL AND venue_id IS NOT NULL
-         ORDER BY id LIMIT 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let robot = deployed_robot(app).await;
     let sessions = demo_sessions(app, &["operator"]).await;
     let operator = sessions["operator"].as_str();
     let path = format!("/filing/{robot}");
@@ -1164,6 +1150,197 @@ async fn profile_form(app: &TestApp) {
         after["data_notice"]["purpose"],
         before["data_notice"]["purpose"]
     );
+
+    // The operator's contacts: its own, on every robot it operates, at once.
+    let mut form = base.clone();
+    form.extend([
+        ("phone", "+86 21 5555 0100".to_string()),
+        ("emergency_phone", "call me".to_string()),
+    ]);
+    let wrong = send(Method::POST, path.clone(), form).await.unwrap();
+    assert_eq!(wrong.status(), 422);
+    let html = wrong.text().await.unwrap();
+    assert!(
+        html.contains("field-emergency_phone-error") && html.contains("+86 21 5555 0100"),
+        "the emergency number is wrong, what was sent is kept"
+    );
+    let mut form = base.clone();
+    form.extend([
+        ("emergency_phone", "+86 21 5555 0199".to_string()),
+        ("complaint_email", "complaints@operator.example".to_string()),
+    ]);
+    let filed = send(Method::POST, path.clone(), form).await.unwrap();
+    assert_eq!(filed.status(), 303);
+    let other: String = sqlx::query_scalar(
+        "SELECT r.robot_id FROM robots r JOIN robots me ON me.robot_id = $1
+         WHERE r.operator_id = me.operator_id AND r.robot_id <> me.robot_id LIMIT 1",
+    )
+    .bind(&robot)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    for id in [&robot, &other] {
+        let p = app.get_json(&format!("/api/v1/robots/{id}")).await;
+        assert_eq!(
+            p["operator"]["emergency_contact"]["phone"], "+86 21 5555 0199",
+            "{id}"
+        );
+        assert_eq!(
+            p["complaint_channel"]["operator_contact"],
+            "complaints@operator.example"
+        );
+        assert_eq!(p["operator"]["phone"], before["operator"]["phone"], "kept");
+    }
 }
 
 helpers::on_both!(profile_form);
+
+/// A correction on the filing page, without JavaScript: the service provider who filed an
+/// inspection finds it among the entries it may put right, opens its form filled with what the
+/// entry says now, and files the corrected values and day with a reason; the profile shows
+/// them. Nobody else may correct it; a profile update is put right by another, not corrected.
+async fn correction_page(app: &TestApp) {
+    let robot = deployed_robot(app).await;
+    let sessions = demo_sessions(app, &["service_provider", "operator"]).await;
+    let desk = Desk {
+        app,
+        robot: robot.clone(),
+        sessions: sessions.clone(),
+    };
+    let due = in_days(150);
+    let filed = desk
+        .step(
+            "service_provider",
+            "inspected",
+            json!({"result": "fail", "next_due": due, "remarks": "left hand slips"}),
+            Filed,
+        )
+        .await;
+    let seq = filed["seq"].as_i64().unwrap();
+    let path = format!("/filing/{robot}");
+    let send = |who: &str, method: Method, to: String, form: Vec<(&str, String)>| {
+        app.client
+            .request(method, format!("{}{to}", app.base))
+            .header(helpers::SAME_SITE.0, helpers::SAME_SITE.1)
+            .header("accept-language", "en")
+            .header("cookie", format!("{}={}", helpers::COOKIE, sessions[who]))
+            .form(&form)
+            .send()
+    };
+    let link = format!("{path}?correct={seq}#correction");
+    let html = send("service_provider", Method::GET, path.clone(), vec![])
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Put an entry right") && html.contains(&format!(r#"href="{link}""#)),
+        "the inspection it filed may be corrected"
+    );
+    let operator = send("operator", Method::GET, path.clone(), vec![])
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!operator.contains(&link), "not by the operator");
+    let others = send(
+        "operator",
+        Method::GET,
+        format!("{path}?correct={seq}"),
+        vec![],
+    )
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(!others.contains(r#"name="corrects""#), "nor its form");
+
+    let form_page = send(
+        "service_provider",
+        Method::GET,
+        format!("{path}?correct={seq}"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(form_page.status(), 200);
+    let html = form_page.text().await.unwrap();
+    assert!(
+        html.contains(&format!(r#"value="{due}""#))
+            && html.contains("left hand slips")
+            && html.contains(r#"value="fail" checked"#),
+        "the form starts from what the entry says"
+    );
+    let day = |html: &str| {
+        html.split(r#"name="original_on" value=""#)
+            .nth(1)
+            .and_then(|rest| rest.get(..10))
+            .map(String::from)
+            .expect("the entry's day")
+    };
+    let original_on = day(&html);
+    let yesterday = (time::OffsetDateTime::now_utc().date() - time::Duration::days(1)).to_string();
+    let fixed_due = in_days(160);
+    let mut form = vec![
+        ("kind", "correction".to_string()),
+        ("corrects", seq.to_string()),
+        ("corrected_kind", "inspected".to_string()),
+        ("original_on", original_on),
+        ("occurred_on", yesterday.clone()),
+        ("result", "pass_with_remarks".to_string()),
+        ("next_due", fixed_due.clone()),
+        ("remarks", "left hand slips; adjusted".to_string()),
+    ];
+    let unexplained = send("service_provider", Method::POST, path.clone(), form.clone())
+        .await
+        .unwrap();
+    assert_eq!(unexplained.status(), 422);
+    let html = unexplained.text().await.unwrap();
+    assert!(
+        html.contains("Give the reason") && html.contains(&fixed_due),
+        "kept"
+    );
+    assert!(
+        html.contains(r#"name="corrects""#),
+        "the correction's form again"
+    );
+    form.push(("reason", "result and due date mistyped".to_string()));
+    let done = send("service_provider", Method::POST, path.clone(), form)
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 303);
+    assert_eq!(
+        done.headers()["location"].to_str().unwrap(),
+        format!("{path}?done=correction")
+    );
+    let profile = desk.profile().await;
+    assert_eq!(profile["last_inspection"]["next_due"], fixed_due);
+    assert_eq!(profile["last_inspection"]["result"], "pass_with_remarks");
+    assert_eq!(
+        profile["last_inspection"]["date"], yesterday,
+        "the day moved"
+    );
+    desk.chain_is_whole().await;
+
+    // A profile update is not corrected but put right by another.
+    let update = desk
+        .step(
+            "operator",
+            "profile_updated",
+            json!({"supervised": true}),
+            Filed,
+        )
+        .await;
+    desk.step(
+        "operator",
+        "correction",
+        json!({"corrects": update["seq"], "reason": "x", "details": {"supervised": false}}),
+        No(409, "not_correctable"),
+    )
+    .await;
+}
+
+helpers::on_both!(correction_page);

@@ -372,6 +372,48 @@ async fn tampering_is_named(app: &TestApp) {
     }
 }
 
+/// A report opened again is made again when anything it shows changed, not only its record:
+/// here a name the timeline gives (on PostgreSQL only the record's digest is read first).
+async fn a_renamed_party_makes_the_report_again(app: &TestApp) {
+    let regulator = session_of(app, "regulator").await;
+    let robot: String = sqlx::query_scalar(
+        "SELECT robot_id FROM robots WHERE record_entries >= 4 ORDER BY id LIMIT 1 OFFSET 20",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let (_, before) = open(app, &robot, None, Some(&regulator)).await;
+    let (_, again) = open(app, &robot, None, Some(&regulator)).await;
+    assert_eq!(
+        again["timeline"], before["timeline"],
+        "the same record, the same report"
+    );
+    sqlx::query(
+        "UPDATE organisations SET name = 'Renamed Robotics Ltd'
+         WHERE id = (SELECT m.manufacturer_id FROM models m JOIN robots r ON r.model_id = m.id
+                     WHERE r.robot_id = $1)",
+    )
+    .bind(&robot)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let (status, after) = open(app, &robot, None, Some(&regulator)).await;
+    assert_eq!(status, 200);
+    let entries = |r: &Value| r["timeline"].as_array().map_or(0, Vec::len);
+    assert!(entries(&before) >= 4);
+    assert_eq!(
+        entries(&after),
+        entries(&before),
+        "the whole timeline, read again"
+    );
+    assert_eq!(after["chain"]["intact"], true);
+    assert!(after["timeline"]
+        .to_string()
+        .contains("Renamed Robotics Ltd"));
+}
+
+helpers::on_both!(a_renamed_party_makes_the_report_again);
+
 /// The README's demo codes: one opens the demo robot, one a scrapped robot someone is offering
 /// (whose report leads with that), one has expired and one was revoked.
 async fn demo_share_codes(app: &TestApp) {

@@ -5,7 +5,7 @@
 use crate::components::form::{
     form_title, CheckboxGroup, ErrorSummary, RadioGroup, SelectField, TextArea, TextField,
 };
-use crate::domain::filing::{fields, Field, Input, Page};
+use crate::domain::filing::{fields, Correcting, Field, Input, Page};
 use crate::domain::record::EntryKind;
 use crate::i18n::{tr, tr_with, use_lang};
 use crate::pages::incidents::named;
@@ -148,6 +148,86 @@ fn engagements(page: &Page) -> impl IntoView {
     }
 }
 
+/// The entries the signed-in person may put right, newest first, each with a link to its
+/// correction's form.
+fn corrections(page: &Page) -> impl IntoView {
+    let id = page.robot_id.clone();
+    let rows = page
+        .corrections
+        .iter()
+        .map(|c| {
+            let kind = named("entry_kind", &c.kind);
+            let about = tr_with(
+                use_lang(),
+                "filing.correct_entry",
+                &[("kind", &kind), ("date", &c.occurred_on)],
+            );
+            let current = page.correcting.as_ref().is_some_and(|x| x.entry.seq == c.seq);
+            view! {
+                <tr>
+                    <td>{c.occurred_on.clone()}</td>
+                    <td>{kind}</td>
+                    <td>
+                        <a href=format!("/filing/{id}?correct={}#correction", c.seq) aria-label=about aria-current=current.then_some("page")>
+                            {t("correct")}
+                        </a>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="corrections">
+            <h2 id="corrections">{t("corrections")}</h2>
+            <p>{t("corrections_intro")}</p>
+            <table class="table">
+                <caption class="visually-hidden">{t("corrections")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t("entry_date")}</th>
+                        <th scope="col">{t("entry")}</th>
+                        <th scope="col">{t("action")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+}
+
+/// The correction of one entry: its fields filled with what it says now (the server hands
+/// them to the form), the day it happened, and why it is corrected.
+fn correction_form(page: &Page, c: &Correcting) -> Option<impl IntoView> {
+    let kind = EntryKind::from_name(&c.entry.kind)?;
+    let lang = use_lang();
+    let title = tr_with(
+        lang,
+        "filing.correcting",
+        &[
+            ("kind", &named("entry_kind", kind.as_str())),
+            ("date", &c.entry.occurred_on),
+        ],
+    );
+    let list = fields(kind)
+        .into_iter()
+        .map(|f| input(f, page))
+        .collect_view();
+    Some(view! {
+        <form method="post" action=format!("/filing/{}", page.robot_id) class="form card" id="correction">
+            <h2>{title}</h2>
+            <p>{t("correction_hint")}</p>
+            <input type="hidden" name="kind" value="correction" />
+            <input type="hidden" name="corrects" value=c.entry.seq.to_string() />
+            <input type="hidden" name="corrected_kind" value=kind.as_str() />
+            <input type="hidden" name="original_on" value=c.entry.occurred_on.clone() />
+            <TextField name="occurred_on" label=t("occurred_on") kind="date" hint=t("occurred_on_hint") />
+            {list}
+            <TextArea name="reason" label=t("correction_reason") hint=t("correction_reason_hint") rows=2 />
+            <button type="submit" class="button">{t("file_correction")}</button>
+        </form>
+    })
+}
+
 #[component]
 pub fn FilingPage() -> impl IntoView {
     let lang = use_lang();
@@ -190,9 +270,7 @@ pub fn FilingPage() -> impl IntoView {
             </form>
         }
     });
-    let nothing = page
-        .allowed
-        .is_empty()
+    let nothing = (page.allowed.is_empty() && page.corrections.is_empty())
         .then(|| view! { <p>{t("none_allowed")}</p> });
     view! {
         <Title text=form_title(&title) />
@@ -206,6 +284,8 @@ pub fn FilingPage() -> impl IntoView {
             <ul class="kinds">{kinds}</ul>
         </nav>
         {form}
+        {page.correcting.as_ref().and_then(|c| correction_form(&page, c))}
+        {(!page.corrections.is_empty()).then(|| corrections(&page))}
         {page.engages.then(|| engagements(&page))}
     }
 }

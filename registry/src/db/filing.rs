@@ -128,21 +128,26 @@ pub async fn insert_inspection(
     Ok(())
 }
 
-/// The inspection row of the robot's entry `seq`, as a correction of that entry says.
+/// The inspection row of the robot's entry `seq`, as a correction of that entry says (its
+/// day too, when the correction moves it).
 pub async fn correct_inspection(
     tx: &mut Transaction<'_, Any>,
     robot_pk: i64,
     seq: i64,
+    inspected_on: Option<&str>,
     result: &str,
     next_due: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE inspections SET result = $3, next_due = $4 WHERE robot_id = $1 AND entry_seq = $2",
+        "UPDATE inspections SET result = $3, next_due = $4,
+                inspected_on = COALESCE($5, inspected_on)
+         WHERE robot_id = $1 AND entry_seq = $2",
     )
     .bind(robot_pk)
     .bind(seq)
     .bind(result)
     .bind(next_due)
+    .bind(inspected_on)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -224,6 +229,27 @@ async fn set_fields(
             RoleField::Int(_, v) => q.bind(*v),
         };
         q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Set the operator `org`'s contacts (its phone, emergency phone, complaint address).
+pub async fn update_contacts(
+    tx: &mut Transaction<'_, Any>,
+    org: i64,
+    fields: &[RoleField<'_>],
+) -> Result<(), sqlx::Error> {
+    for field in fields {
+        // The column names are this crate's constants, never what was sent.
+        let RoleField::Text(column, value) = field else {
+            continue;
+        };
+        let sql = format!("UPDATE organisations SET {column} = $2 WHERE id = $1");
+        sqlx::query(&sql)
+            .bind(org)
+            .bind(value.to_string())
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

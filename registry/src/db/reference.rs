@@ -206,6 +206,11 @@ impl ReferenceCache {
         Ok(Some(regulator))
     }
 
+    /// Forget what was read of the organisation `id` (its contacts changed).
+    pub fn forget_organisation(&self, id: i64) {
+        self.orgs.invalidate(&id);
+    }
+
     fn keep<V: Send + Sync + 'static>(&self, cache: &Cache<i64, Arc<V>>, id: i64, row: Arc<V>) {
         if self.enabled {
             cache.insert(id, row);

@@ -12,14 +12,13 @@ use axum::extract::{Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::filing::{fields, is_joint, Input};
 use domain::record::EntryKind;
 use domain::{Problem, RobotId};
 use leptos::prelude::provide_context;
 use registry::accounts::SignedIn;
 use registry::filing::{self, Filer, Filing};
 use registry::Error;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::state::AppState;
 
@@ -29,8 +28,8 @@ async fn page(
     parts: Parts,
     me: &SignedIn,
     raw: &str,
-    kind: Option<String>,
-    answer: FormAnswer,
+    shown: Shown,
+    mut answer: FormAnswer,
     status: StatusCode,
 ) -> Response {
     let lang = lang_from_headers(&parts.headers);
@@ -42,7 +41,8 @@ async fn page(
         &state.registry,
         Filer::Person(&me.person),
         &id,
-        kind.as_deref(),
+        shown.kind.as_deref(),
+        shown.correct,
     )
     .await
     {
@@ -52,6 +52,17 @@ async fn page(
     page.done = query_value(&parts, "done").filter(|d| EntryKind::from_name(d).is_some());
     page.engagement_done =
         query_value(&parts, "changed").filter(|c| c == "engaged" || c == "disengaged");
+    if let Some(c) = page
+        .correcting
+        .as_ref()
+        .filter(|_| answer.values.is_empty())
+    {
+        // The correction's form starts from what the entry says now.
+        answer.values = c.values.clone();
+        answer
+            .values
+            .push(("occurred_on".into(), c.entry.occurred_on.clone()));
+    }
     let path = format!("/filing/{id}");
     let provide = move || {
         provide_context(page.clone());
@@ -60,7 +71,15 @@ async fn page(
     render_for(state, parts, &path, status, provide).await
 }
 
-/// `GET /filing/{ID}?kind=`: what the signed-in person may file, and the form of `kind`.
+/// Which form the page shows: of a kind of entry, or the correction of an entry.
+#[derive(Default)]
+struct Shown {
+    kind: Option<String>,
+    correct: Option<i64>,
+}
+
+/// `GET /filing/{ID}?kind=` or `?correct=SEQ`: what the signed-in person may file, and the
+/// form of `kind` or the correction of their entry `SEQ`, filled with what it says now.
 pub async fn show(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -75,13 +94,16 @@ pub async fn show(
             .to_string();
         return see_other(&sign_in_link(&here));
     };
-    let kind = query_value(&parts, "kind");
+    let shown = Shown {
+        kind: query_value(&parts, "kind"),
+        correct: query_value(&parts, "correct").and_then(|c| c.parse().ok()),
+    };
     page(
         state,
         parts,
         &me,
         &raw,
-        kind,
+        shown,
         FormAnswer::default(),
         StatusCode::OK,
     )
@@ -92,6 +114,7 @@ pub async fn show(
 fn field_of(problem: Problem, kind: EntryKind) -> &'static str {
     match problem {
         Problem::BadTime => "occurred_on",
+        Problem::BadCorrection | Problem::NotFiler | Problem::NotCorrectable => "reason",
         Problem::BadResult => "result",
         Problem::BadDueDate if kind == EntryKind::LeaseStarted => "until",
         Problem::BadDueDate => "next_due",
@@ -102,6 +125,9 @@ fn field_of(problem: Problem, kind: EntryKind) -> &'static str {
         Problem::ReasonNeeded => "reason",
         Problem::NoticeIncomplete => "sensors",
         Problem::NothingToUpdate => "approved",
+        Problem::BadPhone => "phone",
+        Problem::BadEmergencyPhone => "emergency_phone",
+        Problem::BadEmail => "complaint_email",
         Problem::BadParty if kind == EntryKind::LeaseStarted => "lessee",
         Problem::BadParty => "to",
         Problem::BadVenue => "venue",
@@ -112,53 +138,41 @@ fn field_of(problem: Problem, kind: EntryKind) -> &'static str {
 
 /// The details an entry of `kind` says, from the form's fields.
 fn details(kind: EntryKind, posted: &Posted) -> Result<Value, FieldError> {
-    let mut out = Map::new();
-    let mut joints = Map::new();
-    for field in fields(kind) {
-        let value = posted.get(field.name).trim();
-        if value.is_empty() {
-            continue;
-        }
-        let bad = |problem| error(field.name, problem);
-        let v = match field.input {
-            Input::Choices(..) => Value::from(posted.all(field.name)),
-            Input::YesNo => match value {
-                "yes" => Value::Bool(true),
-                "no" => Value::Bool(false),
-                _ => return Err(bad(Problem::BadDetails)),
-            },
-            Input::Number { decimal } => {
-                let n: Option<Value> = if decimal {
-                    value
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|x| x.is_finite())
-                        .map(Value::from)
-                } else {
-                    value.parse::<i64>().ok().map(Value::from)
-                };
-                n.ok_or(bad(Problem::BadReading))?
-            }
-            Input::Venue | Input::Organisation | Input::Operator | Input::Recall => {
-                let problem = match field.input {
-                    Input::Venue => Problem::BadVenue,
-                    Input::Recall => Problem::BadRecall,
-                    _ => Problem::BadParty,
-                };
-                Value::from(value.parse::<i64>().map_err(|_| bad(problem))?)
-            }
-            _ => Value::from(value),
-        };
-        if kind == EntryKind::ConditionReading && is_joint(field.name) {
-            joints.insert(field.name.to_string(), v);
-        } else {
-            out.insert(field.name.to_string(), v);
-        }
+    domain::filing::details_from_form(kind, |name| {
+        posted
+            .all(name)
+            .into_iter()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(String::from)
+            .collect()
+    })
+    .map_err(|(field, problem)| error(field, problem))
+}
+
+/// What a correction's form says: the entry it corrects, why, and the entry's fields as they
+/// should have been (its day too, when that changed).
+fn correction(posted: &Posted) -> Result<Value, FieldError> {
+    let seq = posted.get("corrects").trim().parse::<i64>();
+    let target = EntryKind::from_name(posted.get("corrected_kind"));
+    let (Ok(seq), Some(target)) = (seq, target) else {
+        return Err(error("reason", Problem::BadCorrection));
+    };
+    let reason = posted.get("reason").trim();
+    if reason.is_empty() {
+        return Err(error("reason", Problem::ReasonNeeded));
     }
-    if !joints.is_empty() {
-        out.insert("joints".into(), Value::Object(joints));
+    let mut out = serde_json::json!({
+        "corrects": seq,
+        "reason": reason,
+        "details": details(target, posted)?,
+    });
+    let day = posted.get("occurred_on").trim();
+    if day != posted.get("original_on").trim() {
+        let at = filing::time_of_day(day).map_err(|p| error("occurred_on", p))?;
+        out["occurred_at"] = at.into();
     }
-    Ok(Value::Object(out))
+    Ok(out)
 }
 
 /// `POST /filing/{ID}` (`kind`, `occurred_on` and the kind's fields): filed, back to the page
@@ -180,8 +194,18 @@ pub async fn submit(
                 values: posted.kept(),
                 errors: vec![e],
             };
-            let kind = EntryKind::from_name(&kind_name).map(|_| kind_name.clone());
-            page(state, posted.parts, &me, &raw, kind, answer, status).await
+            let shown = if kind_name == EntryKind::Correction.as_str() {
+                Shown {
+                    kind: None,
+                    correct: posted.get("corrects").parse().ok(),
+                }
+            } else {
+                Shown {
+                    kind: EntryKind::from_name(&kind_name).map(|_| kind_name.clone()),
+                    correct: None,
+                }
+            };
+            page(state, posted.parts, &me, &raw, shown, answer, status).await
         }
     }
 }
@@ -198,9 +222,14 @@ async fn file_from_form(
     let kind = EntryKind::from_name(kind_name)
         .ok_or_else(|| unprocessable(error("kind", Problem::UnknownKind)))?;
     let id = RobotId::parse(raw).map_err(|_| unprocessable(error("kind", Problem::BadId)))?;
-    let occurred_at = filing::time_of_day(posted.get("occurred_on"))
-        .map_err(|p| unprocessable(error("occurred_on", p)))?;
-    let details = details(kind, posted).map_err(unprocessable)?;
+    let (occurred_at, details) = if kind == EntryKind::Correction {
+        // A correction is filed now; the day it may move is the corrected entry's.
+        (filing::now(), correction(posted).map_err(unprocessable)?)
+    } else {
+        let at = filing::time_of_day(posted.get("occurred_on"))
+            .map_err(|p| unprocessable(error("occurred_on", p)))?;
+        (at, details(kind, posted).map_err(unprocessable)?)
+    };
     let filing = Filing {
         kind: kind_name.to_string(),
         occurred_at,
@@ -217,7 +246,12 @@ async fn file_from_form(
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             let problem = Problem::from_name(e.code()).unwrap_or(Problem::Unavailable);
-            Err((error(field_of(problem, kind), problem), status))
+            let about = if kind == EntryKind::Correction {
+                EntryKind::from_name(posted.get("corrected_kind")).unwrap_or(kind)
+            } else {
+                kind
+            };
+            Err((error(field_of(problem, about), problem), status))
         }
     }
 }
@@ -248,7 +282,16 @@ pub async fn engage(
                 errors: vec![error("org", problem)],
             };
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            page(state, posted.parts, &me, &raw, None, answer, status).await
+            page(
+                state,
+                posted.parts,
+                &me,
+                &raw,
+                Shown::default(),
+                answer,
+                status,
+            )
+            .await
         }
         Err(e) => Failure::new(e, lang, Form::Page).into_response(),
     }
