@@ -15,6 +15,7 @@ use crate::i18n::{tr, tr_with, use_lang};
 use crate::pages::incidents::named;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use std::fmt::Write;
 use std::sync::Arc;
 
 fn t(key: &str) -> String {
@@ -257,34 +258,32 @@ fn Chart(
     };
     let y = move |v: f64| H - PAD / 2.0 - (v / max).clamp(0.0, 1.0) * (H - PAD);
     let styles = ["solid", "6 3", "2 3", "10 4 2 4", "1 2", "8 2"];
-    let lines = series
-        .iter()
-        .enumerate()
-        .map(|(i, (_, readings))| {
-            let d: Vec<String> = readings
-                .iter()
-                .enumerate()
-                .map(|(k, r)| {
-                    format!(
-                        "{}{:.1},{:.1}",
-                        if k == 0 { "M" } else { "L" },
-                        x(&r.at),
-                        y(r.value)
-                    )
-                })
-                .collect();
-            let dash = styles[i % styles.len()];
-            let dots = readings
-                .iter()
-                .map(|r| view! { <circle cx=x(&r.at) cy=y(r.value) r="3.5" class=format!("dot line-{}", i % 6) /> })
-                .collect_view();
-            view! {
-                <path d=d.join(" ") class=format!("line line-{}", i % 6)
-                    stroke-dasharray=(dash != "solid").then_some(dash) fill="none" />
-                {dots}
-            }
-        })
-        .collect_view();
+    // The lines and their dots, written into one string (a view per dot cost more than the
+    // rest of the chart); nothing goes in but numbers and this function's own tags.
+    let mut marks = String::with_capacity(series.iter().map(|(_, r)| r.len() * 96).sum());
+    for (i, (_, readings)) in series.iter().enumerate() {
+        let dash = styles[i % styles.len()];
+        marks.push_str("<path d=\"");
+        for (k, r) in readings.iter().enumerate() {
+            marks.push(if k == 0 { 'M' } else { 'L' });
+            push_tenths(&mut marks, x(&r.at));
+            marks.push(',');
+            push_tenths(&mut marks, y(r.value));
+            marks.push(' ');
+        }
+        let _ = write!(marks, "\" class=\"line line-{}\"", i % 6);
+        if dash != "solid" {
+            let _ = write!(marks, " stroke-dasharray=\"{dash}\"");
+        }
+        marks.push_str(" fill=\"none\"></path>");
+        for r in readings {
+            marks.push_str("<circle cx=\"");
+            push_tenths(&mut marks, x(&r.at));
+            marks.push_str("\" cy=\"");
+            push_tenths(&mut marks, y(r.value));
+            let _ = write!(marks, "\" r=\"3.5\" class=\"dot line-{}\"></circle>", i % 6);
+        }
+    }
     let first_label = series
         .iter()
         .flat_map(|(_, r)| r.first())
@@ -325,12 +324,23 @@ fn Chart(
                 <text x=4.0 y=y(0.0) + 4.0 class="tick">{format!("0{unit}")}</text>
                 <text x=PAD y=H - 2.0 class="tick">{first_label}</text>
                 <text x=W - PAD y=H - 2.0 class="tick" text-anchor="end">{last_label}</text>
-                {lines}
+                <g inner_html=marks></g>
             </svg>
             {legend}
             <figcaption>{title}</figcaption>
         </figure>
     }
+}
+
+/// `v` with one decimal, written as integers are (formatting a float to a precision costs
+/// several times more, and a chart writes hundreds).
+fn push_tenths(out: &mut String, v: f64) {
+    let tenths = (v * 10.0).round() as i64;
+    if tenths < 0 {
+        out.push('-');
+    }
+    let t = tenths.unsigned_abs();
+    let _ = write!(out, "{}.{}", t / 10, t % 10);
 }
 
 fn slug(s: &str) -> String {
@@ -345,20 +355,31 @@ fn slug(s: &str) -> String {
         .collect()
 }
 
+/// The readings' rows as HTML in one string, escaped here, as the timeline's rows are.
+fn readings_rows(rows: &[(String, Reading)], unit: &str) -> String {
+    use html_escape::encode_text as text;
+    let mut body = String::with_capacity(rows.len() * 96);
+    for (what, r) in rows {
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>",
+            text(&r.at),
+            text(what),
+            r.value,
+            text(unit),
+            text(&r.by)
+        );
+    }
+    body
+}
+
 /// The readings in a table: date, value, who filed it.
 fn readings_table(
     caption: String,
     rows: Vec<(String, Reading)>,
     unit: &'static str,
 ) -> impl IntoView {
-    let body = rows
-        .into_iter()
-        .map(|(what, r)| {
-            view! {
-                <tr><td>{r.at}</td><td>{what}</td><td>{format!("{}{unit}", r.value)}</td><td>{r.by}</td></tr>
-            }
-        })
-        .collect_view();
+    let body = readings_rows(&rows, unit);
     view! {
         <table class="readings">
             <caption>{caption}</caption>
@@ -370,7 +391,7 @@ fn readings_table(
                     <th scope="col">{t("filed_by")}</th>
                 </tr>
             </thead>
-            <tbody>{body}</tbody>
+            <tbody inner_html=body></tbody>
         </table>
     }
 }
@@ -491,7 +512,6 @@ fn details_text(
 /// goes in but this function's own tags.
 fn timeline_rows(timeline: &[TimelineEntry], lang: crate::domain::Lang) -> String {
     use html_escape::encode_text as text;
-    use std::fmt::Write;
     let mut words = Words::new(lang);
     let mut html = String::with_capacity(timeline.len() * 256);
     for e in timeline {
@@ -685,5 +705,26 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<details class=\"correction-history\">"));
+    }
+
+    #[test]
+    fn readings_are_escaped_and_tenths_written_as_numbers() {
+        let r = Reading {
+            at: "2026-12-01".into(),
+            value: 91.5,
+            by: "</td><script>x</script>".into(),
+        };
+        let html = readings_rows(&[("Battery <b>".into(), r)], "%");
+        assert!(
+            !html.contains("<script>") && !html.contains("<b>"),
+            "{html}"
+        );
+        assert!(html.starts_with("<tr><td>2026-12-01</td><td>Battery &lt;b&gt;</td><td>91.5%</td>"));
+        let mut out = String::new();
+        for v in [0.0, 3.04, 3.05, 12.96, 604.0, -1.25] {
+            push_tenths(&mut out, v);
+            out.push(' ');
+        }
+        assert_eq!(out, "0.0 3.0 3.1 13.0 604.0 -1.3 ");
     }
 }
