@@ -120,6 +120,10 @@ pub fn App() -> impl IntoView {
                         view=crate::pages::provenance::ProvenancePage
                     />
                     <Route
+                        path=(StaticSegment("v"), ParamSegment("slug"))
+                        view=crate::pages::venue::VenuePage
+                    />
+                    <Route
                         path=(StaticSegment("labels"), ParamSegment("id"))
                         view=LabelPage
                         ssr=SsrMode::Async

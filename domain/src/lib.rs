@@ -13,6 +13,7 @@ pub mod provenance;
 pub mod record;
 pub mod robot_id;
 pub mod status;
+pub mod venue;
 pub mod verdict;
 pub mod vocabulary;
 

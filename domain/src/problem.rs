@@ -101,6 +101,7 @@ pub enum Problem {
     NotCorrectable,
     BadPhone,
     BadEmergencyPhone,
+    NoSuchVenue,
     BadTokenName,
     ReasonNeeded,
     // Provenance reports and their share codes.
@@ -132,7 +133,7 @@ pub enum Problem {
 
 impl Problem {
     /// Every problem, for checks that each has its words.
-    pub const ALL: [Problem; 102] = [
+    pub const ALL: [Problem; 103] = [
         Problem::TooLarge,
         Problem::NotAnImage,
         Problem::TooManyPixels,
@@ -210,6 +211,7 @@ impl Problem {
         Problem::NotCorrectable,
         Problem::BadPhone,
         Problem::BadEmergencyPhone,
+        Problem::NoSuchVenue,
         Problem::BadTokenName,
         Problem::ReasonNeeded,
         Problem::ShareCodeNeeded,
@@ -317,6 +319,7 @@ impl Problem {
             Problem::NotCorrectable => "not_correctable",
             Problem::BadPhone => "bad_phone",
             Problem::BadEmergencyPhone => "bad_emergency_phone",
+            Problem::NoSuchVenue => "no_such_venue",
             Problem::BadTokenName => "bad_token_name",
             Problem::ReasonNeeded => "reason_needed",
             Problem::ShareCodeNeeded => "share_code_needed",

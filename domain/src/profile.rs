@@ -114,6 +114,9 @@ pub struct ComplaintChannel {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Venue {
+    /// Its page's address in the portal: `/v/{slug}`.
+    #[serde(default)]
+    pub slug: Option<String>,
     pub name: String,
     /// Machine name of the kind of place (`mall`, `hotel`, `museum`…).
     pub kind: String,

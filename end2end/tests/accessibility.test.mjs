@@ -21,7 +21,10 @@ const pages = () => [
 for (const locale of ['en-GB', 'zh-CN']) {
   test(`no serious accessibility violations (${locale})`, async () => {
     const failures = [];
-    for (const [name, path] of pages()) {
+    // The venue of a robot in service (deployed, so it has one).
+    const profile = await (await fetch(`${BASE_URL}/api/v1/robots/${t.ids.in_service}`)).json();
+    assert.ok(profile.venue?.slug, 'a deployed robot has a venue page');
+    for (const [name, path] of [...pages(), ['venue page', `/v/${profile.venue.slug}`]]) {
       // axe is injected as a script, which the page's CSP rightly forbids; bypass it here only.
       const page = await openPage(t.browser, { locale, bypassCSP: true });
       await page.goto(`${BASE_URL}${path}`);

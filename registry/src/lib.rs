@@ -21,6 +21,7 @@ pub mod services;
 pub mod share_codes;
 pub mod throttle;
 pub mod units;
+pub mod venues;
 
 pub use db::{url_scheme, Backend, ConnectError};
 pub use error::Error;
@@ -106,6 +107,7 @@ impl Registry {
         hosts: OurHosts,
     ) -> Result<Registry, ConnectError> {
         let database = Database::open(opening.database_url, opening.max_connections).await?;
+        venues::fill_slugs(&database).await?;
         let lookups = db::lookup_pool(
             opening.database_url,
             opening.max_connections,

@@ -292,6 +292,7 @@ pub async fn seed(
     let mut tx = pool.begin().await?;
     let (orgs, mut models) = seed_parties(&mut tx, backend, &mut rng, today).await?;
     tx.commit().await?;
+    crate::venues::fill_slugs(database).await?;
 
     let mut report = SeedReport::default();
     let mut entry_id: i64 = 0;

@@ -137,6 +137,7 @@ async fn lookup_on(
         rights_contact: row.rights_contact.clone().unwrap_or_default(),
     });
     let venue = refs.venue.as_deref().map(|v| Venue {
+        slug: v.slug.clone(),
         name: v.name.clone(),
         kind: v.kind.clone(),
         address: v.address.clone(),

@@ -6,7 +6,29 @@ use leptos::prelude::*;
 
 /// The status banner's icon: shape as well as colour tells the status apart.
 fn status_icon(kind: &str) -> impl IntoView {
-    let path = match kind {
+    icon("banner-icon", status_path(kind))
+}
+
+/// A status in a list: its icon and its words, on its colour (never colour alone).
+#[component]
+pub fn StatusTag(
+    /// Machine name of the status (`in_service`…).
+    kind: &'static str,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <span class=format!("status-tag status-tag--{kind}")>
+            <svg class="tag-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+                <path d=status_path(kind) fill="currentColor" />
+            </svg>
+            {tr(lang, &format!("status.{kind}.title"))}
+        </span>
+    }
+}
+
+/// The path of a status's icon.
+fn status_path(kind: &str) -> &'static str {
+    match kind {
         "in_service" => "M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z",
         "not_deployed" => "M6 5h4v14H6zm8 0h4v14h-4z",
         "inspection_overdue" => "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 11h-5v-2h3V6h2z",
@@ -14,8 +36,7 @@ fn status_icon(kind: &str) -> impl IntoView {
         "suspended" => "M7.9 2h8.2L22 7.9v8.2L16.1 22H7.9L2 16.1V7.9zM7 11v2h10v-2z",
         "scrapped" => "M6 19a2 2 0 0 0 2 2h8a2 2 0 0 0 2-2V7H6zM19 4h-3.5l-1-1h-5l-1 1H5v2h14z",
         _ => "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 17h-2v-2h2zm2.1-7.8-.9.9C13.5 12.9 13 13.5 13 15h-2v-.5c0-1.1.5-2.1 1.2-2.8l1.2-1.3A2 2 0 1 0 10 9H8a4 4 0 1 1 7.1 2.2z",
-    };
-    icon("banner-icon", path)
+    }
 }
 
 /// A 40-pixel decorative icon (the words next to it say the same).

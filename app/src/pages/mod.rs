@@ -9,3 +9,4 @@ pub mod not_found;
 pub mod organisation;
 pub mod provenance;
 pub mod scan;
+pub mod venue;

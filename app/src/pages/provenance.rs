@@ -556,9 +556,44 @@ fn timeline_rows(timeline: &[TimelineEntry], lang: crate::domain::Lang) -> Strin
     html
 }
 
+/// The timeline rows written lately, by the report's timeline (its allocation, held by the
+/// `Weak` so that no other timeline can take its address while it is here) and language. A
+/// report handed out again shares its timeline (`registry::provenance::Made`), so its rows are
+/// written once, not at every opening.
+type Written = Vec<(
+    std::sync::Weak<Vec<TimelineEntry>>,
+    crate::domain::Lang,
+    Arc<str>,
+)>;
+static WRITTEN: std::sync::Mutex<Written> = std::sync::Mutex::new(Vec::new());
+/// Timelines whose rows are kept (a few megabytes at 500 entries each).
+const WRITTEN_KEPT: usize = 32;
+
+fn written_rows(timeline: &Arc<Vec<TimelineEntry>>, lang: crate::domain::Lang) -> Arc<str> {
+    let same = |(w, l, _): &(std::sync::Weak<Vec<TimelineEntry>>, _, _)| {
+        std::ptr::eq(w.as_ptr(), Arc::as_ptr(timeline)) && *l == lang
+    };
+    if let Ok(kept) = WRITTEN.lock() {
+        if let Some((_, _, rows)) = kept.iter().find(|k| same(k)) {
+            return rows.clone();
+        }
+    }
+    let rows: Arc<str> = timeline_rows(timeline, lang).into();
+    if let Ok(mut kept) = WRITTEN.lock() {
+        kept.retain(|(w, _, _)| w.strong_count() > 0);
+        if !kept.iter().any(|k| same(k)) {
+            if kept.len() >= WRITTEN_KEPT {
+                kept.remove(0);
+            }
+            kept.push((Arc::downgrade(timeline), lang, rows.clone()));
+        }
+    }
+    rows
+}
+
 #[component]
 fn Timeline(report: Arc<Report>) -> impl IntoView {
-    let rows = timeline_rows(&report.timeline, use_lang());
+    let rows = written_rows(&report.timeline, use_lang());
     view! {
         <section class="card" aria-labelledby="prov-timeline">
             <h2 id="prov-timeline">{t("timeline")}</h2>
@@ -705,6 +740,36 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<details class=\"correction-history\">"));
+    }
+
+    #[test]
+    fn a_timeline_s_rows_are_written_once_per_language() {
+        let entry = |work: &str| TimelineEntry {
+            seq: 1,
+            kind: "maintained".into(),
+            occurred_at: "2026-12-01T10:00:00Z".into(),
+            filed_by: "A".into(),
+            details: json!({ "work": work }),
+            corrects: None,
+            corrected_by: None,
+            original: None,
+            names: Default::default(),
+        };
+        let one = Arc::new(vec![entry("first")]);
+        let en = written_rows(&one, crate::domain::Lang::En);
+        assert!(Arc::ptr_eq(
+            &en,
+            &written_rows(&one, crate::domain::Lang::En)
+        ));
+        assert!(!Arc::ptr_eq(
+            &en,
+            &written_rows(&one, crate::domain::Lang::ZhCn)
+        ));
+        let other = Arc::new(vec![entry("second")]);
+        assert!(written_rows(&other, crate::domain::Lang::En).contains("second"));
+        drop(one);
+        let again = Arc::new(vec![entry("third")]);
+        assert!(written_rows(&again, crate::domain::Lang::En).contains("third"));
     }
 
     #[test]

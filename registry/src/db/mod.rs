@@ -15,6 +15,7 @@ pub mod record;
 mod reference;
 mod robots;
 pub mod units;
+pub mod venues;
 
 pub use accounts::*;
 pub use lookup_pool::LookupPool;

@@ -53,6 +53,7 @@ pub struct OrgRow {
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct VenueRow {
+    pub slug: Option<String>,
     pub name: String,
     pub kind: String,
     pub address: String,
@@ -256,8 +257,10 @@ async fn venue_row<'e>(
     db: impl Executor<'e, Database = Any>,
     id: i64,
 ) -> Result<VenueRow, sqlx::Error> {
-    sqlx::query_as::<_, VenueRow>("SELECT name, kind, address, city FROM venues WHERE id = $1")
-        .bind(id)
-        .fetch_one(db)
-        .await
+    sqlx::query_as::<_, VenueRow>(
+        "SELECT slug, name, kind, address, city FROM venues WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await
 }

@@ -15,6 +15,7 @@ pub mod org_page;
 pub mod pages;
 pub mod provenance;
 pub mod scan;
+pub mod venues;
 
 use crate::assets::Assets;
 use crate::middleware::hosts::host_check;
@@ -58,6 +59,7 @@ pub const PAGES: &[&str] = &[
     "/provenance/{id}",
     "/filing/{id}",
     "/orgs/{org}",
+    "/v/{slug}",
 ];
 
 /// Pages whose `GET` is answered here, not by the app's own handler: what they show is
@@ -70,6 +72,7 @@ pub const SERVER_LOADED_PAGES: &[&str] = &[
     "/provenance/{id}",
     "/filing/{id}",
     "/orgs/{org}",
+    "/v/{slug}",
 ];
 
 /// Largest request body for a photo upload: the photo plus room for a form around it.
@@ -99,6 +102,9 @@ pub fn router(
         // For machines.
         .route("/healthz", get(health))
         .route("/api/v1/robots/{id}", get(api::robot))
+        .route("/api/v1/venues/{slug}", get(venues::json))
+        // Venues' public pages: loaded here too (see SERVER_LOADED_PAGES), though public.
+        .route("/v/{slug}", get(venues::page))
         // Labels: the keys that check them, and their images.
         .route("/.well-known/robopass-keys.json", get(labels::keys))
         .route(

@@ -314,6 +314,9 @@ fn Profile(
                             {row(section("venue_kind"), Some(tr(lang, &format!("venue_kind.{}", v.kind))))}
                             {row(section("address"), Some(format!("{}, {}", v.address, v.city)))}
                         </dl>
+                        {v.slug.clone().map(|slug| view! {
+                            <p><a href=format!("/v/{slug}")>{tr_with(lang, "profile.venue_page", &[("venue", &v.name)])}</a></p>
+                        })}
                     }.into_any(),
                     None => view! { <p>{section("no_venue")}</p> }.into_any(),
                 }}

@@ -1,0 +1,86 @@
+//! Venues' rows: their slugs, and the robots deployed at one now.
+
+use super::Pool;
+use sqlx::{Any, Transaction};
+
+/// Venues that have no slug yet: (id, name), by id.
+pub async fn without_slug(pool: &Pool) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name FROM venues WHERE slug IS NULL ORDER BY id")
+        .fetch_all(pool)
+        .await
+}
+
+/// Every slug given.
+pub async fn slugs(pool: &Pool) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT slug FROM venues WHERE slug IS NOT NULL")
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn set_slug(
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+    slug: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE venues SET slug = $2 WHERE id = $1")
+        .bind(id)
+        .bind(slug)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct VenueRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub address: String,
+    pub city: String,
+    pub organisation: String,
+}
+
+/// The venue at `slug`, with the name of the organisation that runs it.
+pub async fn venue(pool: &Pool, slug: &str) -> Result<Option<VenueRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT v.id, v.slug, v.name, v.kind, v.address, v.city, o.name AS organisation
+         FROM venues v JOIN organisations o ON o.id = v.org_id
+         WHERE v.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(pool)
+    .await
+}
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct RobotAtVenue {
+    pub robot_id: String,
+    pub model: String,
+    pub lifecycle: String,
+    pub open_recalls: i64,
+    pub next_inspection_due: Option<String>,
+    /// The permitted role's approved roles, comma-joined machine names.
+    pub approved: Option<String>,
+}
+
+static ROBOTS_AT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT r.robot_id, m.name AS model, r.lifecycle, {} AS open_recalls,
+                r.next_inspection_due, p.approved
+         FROM robots r
+         JOIN models m ON m.id = r.model_id
+         LEFT JOIN permitted_roles p ON p.robot_id = r.id
+         WHERE r.venue_id = $1
+         ORDER BY r.robot_id",
+        super::recalls::OPEN_RECALL_COUNT
+    )
+});
+
+/// The robots deployed at the venue `venue` now (its row says so), by ID.
+pub async fn robots_at(pool: &Pool, venue: i64) -> Result<Vec<RobotAtVenue>, sqlx::Error> {
+    sqlx::query_as(ROBOTS_AT.as_str())
+        .bind(venue)
+        .fetch_all(pool)
+        .await
+}
