@@ -234,6 +234,17 @@ fn year_before(today: &str) -> String {
         .map_or_else(|| today.to_string(), |d| d.to_string())
 }
 
+/// The status of the robot `id` now, or `None` when it is not registered: one query, for
+/// what shows only the status (a venue's badge).
+pub async fn status_now(
+    registry: &crate::Registry,
+    id: &RobotId,
+    today: &str,
+) -> Result<Option<Status>, Error> {
+    let row = db::status_facts_of(registry.pool(), id.as_str()).await?;
+    Ok(row.map(|row| status_of(&row, today)))
+}
+
 /// Today's date in UTC, as the ISO text the status rules compare against.
 pub fn today() -> String {
     time::OffsetDateTime::now_utc().date().to_string()

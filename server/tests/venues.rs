@@ -196,3 +196,145 @@ async fn every_venue_has_a_slug(app: &TestApp) {
 }
 
 helpers::on_both!(every_venue_has_a_slug);
+
+/// A badge: well-formed SVG (read by a real XML parser) with no script and no event handler,
+/// a `<title>`, the status in words in the language asked for; cached briefly and checked
+/// again with its ETag (304), changed the moment the robot's status does.
+async fn badges(app: &TestApp) {
+    use domain::Status;
+    let get = |path: String, headers: Vec<(&'static str, String)>| {
+        let mut req = app.client.get(format!("{}{path}", app.base));
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        req.send()
+    };
+    let check = |body: &str| {
+        let doc = roxmltree::Document::parse(body).expect("well-formed XML");
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://www.w3.org/2000/svg")
+        );
+        for node in doc.descendants().filter(|n| n.is_element()) {
+            let name = node.tag_name().name().to_ascii_lowercase();
+            assert!(!["script", "foreignobject", "a", "use", "image"].contains(&name.as_str()));
+            for a in node.attributes() {
+                assert!(
+                    !a.name().to_ascii_lowercase().starts_with("on"),
+                    "{}",
+                    a.name()
+                );
+                assert!(!a.value().contains("javascript:"));
+            }
+        }
+        let title = doc
+            .descendants()
+            .find(|n| n.has_tag_name("title"))
+            .and_then(|n| n.text())
+            .expect("a title")
+            .to_string();
+        title
+    };
+    for (status, en, zh) in [
+        (
+            Status::InService,
+            "Registered · in service",
+            "已登记 · 在用",
+        ),
+        (
+            Status::Suspended,
+            "Suspended · must not operate",
+            "已暂停 · 不得运行",
+        ),
+        (Status::RecallOpen, "Open safety recall", "安全召回未完成"),
+        (Status::InspectionOverdue, "Inspection overdue", "检验逾期"),
+    ] {
+        let id = app.id_for(status);
+        for (lang, words) in [("en", en), ("zh-CN", zh)] {
+            let resp = get(format!("/badge/{id}.svg?lang={lang}"), vec![])
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+            let h = resp.headers().clone();
+            assert_eq!(h["content-type"], "image/svg+xml; charset=utf-8");
+            assert_eq!(h["x-content-type-options"], "nosniff");
+            assert!(h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .starts_with("default-src 'none'"));
+            assert!(h["cache-control"]
+                .to_str()
+                .unwrap()
+                .starts_with("public, max-age="));
+            let body = resp.text().await.unwrap();
+            let title = check(&body);
+            assert!(
+                body.contains(words) && title.contains(words),
+                "{status:?} {lang}: {body}"
+            );
+            let display = domain::RobotId::parse(&id).unwrap().display();
+            assert!(title.contains(&display));
+        }
+    }
+    // Without `lang`, the browser's languages decide.
+    let id = app.id_for(Status::InService);
+    let zh = get(
+        format!("/badge/{id}.svg"),
+        vec![("accept-language", "zh-CN,zh;q=0.9".into())],
+    )
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(zh.contains("已登记 · 在用"));
+
+    // Not registered, or not an ID: 404, still a badge saying so.
+    let unknown = app.unregistered_neighbour(&id);
+    let resp = get(format!("/badge/{unknown}.svg?lang=en"), vec![])
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert!(check(&resp.text().await.unwrap()).contains("Not registered"));
+    let resp = get("/badge/%3Cscript%3E.svg?lang=en".into(), vec![])
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let body = resp.text().await.unwrap();
+    assert!(check(&body).contains("Not a robot ID") && !body.contains("<script"));
+
+    // The ETag: 304 while the status stands; a new badge once it changes.
+    let path = format!("/badge/{id}.svg?lang=en");
+    let first = get(path.clone(), vec![]).await.unwrap();
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    let again = get(path.clone(), vec![("if-none-match", etag.clone())])
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.text().await.unwrap().is_empty());
+    let sessions = demo_sessions(app, &["regulator"]).await;
+    let at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let (status, answer) = api(
+        app,
+        Method::POST,
+        &format!("/api/v1/robots/{id}/entries"),
+        Some(json!({"kind": "suspended", "occurred_at": at, "details": {"reason": "test"}})),
+        Auth::Session(&sessions["regulator"]),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    // A status is trusted for a second, as a profile page is.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let changed = get(path, vec![("if-none-match", etag.clone())])
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+    assert!(changed.text().await.unwrap().contains("Suspended"));
+}
+
+helpers::on_both!(badges);

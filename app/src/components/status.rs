@@ -27,7 +27,7 @@ pub fn StatusTag(
 }
 
 /// The path of a status's icon.
-fn status_path(kind: &str) -> &'static str {
+pub fn status_path(kind: &str) -> &'static str {
     match kind {
         "in_service" => "M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z",
         "not_deployed" => "M6 5h4v14H6zm8 0h4v14h-4z",

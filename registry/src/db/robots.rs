@@ -144,6 +144,20 @@ pub async fn status_facts_range(
     .await
 }
 
+static STATUS_FACTS_OF: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{} WHERE r.robot_id = $1", status_facts_select()));
+
+/// Status facts of the robot `robot_id`, if it is registered.
+pub async fn status_facts_of(
+    pool: &Pool,
+    robot_id: &str,
+) -> Result<Option<StatusFactsRow>, sqlx::Error> {
+    sqlx::query_as(STATUS_FACTS_OF.as_str())
+        .bind(robot_id)
+        .fetch_optional(pool)
+        .await
+}
+
 /// Status facts for the robots with the given primary keys.
 pub async fn status_facts_for(
     pool: &Pool,

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod api;
+pub mod badges;
 pub mod filing;
 pub mod filing_page;
 pub mod incidents;
@@ -103,6 +104,11 @@ pub fn router(
         .route("/healthz", get(health))
         .route("/api/v1/robots/{id}", get(api::robot))
         .route("/api/v1/venues/{slug}", get(venues::json))
+        // A robot's status as a small image for a venue's own website.
+        .route(
+            "/badge/{file}",
+            get(badges::badge).layer(Extension(badges::BadgeCache::default())),
+        )
         // Venues' public pages: loaded here too (see SERVER_LOADED_PAGES), though public.
         .route("/v/{slug}", get(venues::page))
         // Labels: the keys that check them, and their images.

@@ -1,0 +1,207 @@
+//! `GET /badge/{ID}.svg?lang=`: a robot's status as a small SVG a venue puts on its own
+//! website (the venue's dashboard gives the snippet). The same for everyone, so cached briefly
+//! by browsers and shared caches, and checked again with its ETag (304 when unchanged). What
+//! it shows is looked up at most a second earlier ([`BadgeCache`]): a busy venue's site embeds
+//! it on every page view.
+//!
+//! Safe to embed anywhere: an image (`image/svg+xml`, `nosniff`), never a script inside (it is
+//! written here from fixed parts, every piece of text escaped), under a policy that forbids
+//! everything a document could load (`default-src 'none'`) should someone open it as one.
+
+use crate::state::AppState;
+use app::components::status::status_path;
+use app::i18n::{lang_from_headers, tr, tr_with};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain::{Lang, RobotId, Status};
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use std::fmt::Write;
+use std::hash::{Hash, Hasher};
+use std::time::Duration;
+
+/// How long a status, once looked up, answers badges: as long as a profile page is trusted.
+const FRESH: Duration = Duration::from_secs(1);
+/// How long browsers and shared caches may show a badge before asking again (with its ETag).
+const MAX_AGE_S: u32 = 30;
+
+/// Statuses looked up lately, by robot ID (`None`: not registered).
+#[derive(Clone)]
+pub struct BadgeCache(moka::sync::Cache<String, Option<Status>>);
+
+impl Default for BadgeCache {
+    fn default() -> BadgeCache {
+        BadgeCache(
+            moka::sync::Cache::builder()
+                .max_capacity(200_000)
+                .time_to_live(FRESH)
+                .build(),
+        )
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// The status's colours: background and ink.
+fn colours(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "in_service" => ("#0b6b2f", "#ffffff"),
+        "not_deployed" => ("#3d4f63", "#ffffff"),
+        "inspection_overdue" => ("#ffdd57", "#3b2a00"),
+        "recall_open" => ("#a8410a", "#ffffff"),
+        "suspended" => ("#b00020", "#ffffff"),
+        "scrapped" => ("#202124", "#ffffff"),
+        _ => ("#5b2a86", "#ffffff"),
+    }
+}
+
+/// The badge: the status's colour and icon, its words in `lang`, the grouped ID (or what was
+/// asked for, when it is not a robot ID), and a `<title>` that says it all.
+pub fn svg(kind: &str, shown_id: &str, lang: Lang) -> String {
+    let words = tr(lang, &format!("badge.{kind}"));
+    let title = if shown_id.is_empty() {
+        tr_with(lang, "badge.title_no_id", &[("status", &words)])
+    } else {
+        tr_with(lang, "badge.title", &[("id", shown_id), ("status", &words)])
+    };
+    let (fill, ink) = colours(kind);
+    let mut out = String::with_capacity(1024);
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"320\" height=\"56\" viewBox=\"0 0 320 56\" \
+         role=\"img\" aria-labelledby=\"t\" lang=\"{}\">\
+         <title id=\"t\">{}</title>\
+         <rect x=\"1\" y=\"1\" width=\"318\" height=\"54\" rx=\"6\" fill=\"{fill}\" stroke=\"{ink}\" stroke-width=\"2\"/>\
+         <svg x=\"10\" y=\"14\" width=\"28\" height=\"28\" viewBox=\"0 0 24 24\" aria-hidden=\"true\">\
+         <path d=\"{}\" fill=\"{ink}\"/></svg>\
+         <text x=\"48\" y=\"25\" fill=\"{ink}\" font-family=\"system-ui,-apple-system,'Segoe UI',sans-serif\" \
+         font-size=\"15\" font-weight=\"700\">{}</text>\
+         <text x=\"48\" y=\"44\" fill=\"{ink}\" font-family=\"ui-monospace,Menlo,Consolas,monospace\" \
+         font-size=\"12\">{}</text></svg>",
+        lang.code(),
+        text(&title),
+        attr(status_path(kind)),
+        text(&words),
+        text(shown_id),
+    );
+    out
+}
+
+/// The ETag of a badge's bytes.
+fn etag_of(body: &str) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    format!("\"b{:016x}\"", h.finish())
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`).
+fn matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
+}
+
+/// `GET /badge/{ID}.svg?lang=en|zh-CN` (without `lang`, the browser's languages decide).
+pub async fn badge(
+    State(state): State<AppState>,
+    Extension(cache): Extension<BadgeCache>,
+    Path(file): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(Lang::from_tag)
+        .unwrap_or_else(|| lang_from_headers(&headers));
+    let raw = file.strip_suffix(".svg").unwrap_or(&file);
+    let (status, kind, shown) = match RobotId::parse(raw) {
+        Ok(id) => {
+            let status = match cache.0.get(id.as_str()) {
+                Some(known) => known,
+                None => {
+                    let today = registry::services::today();
+                    match registry::services::status_now(&state.registry, &id, &today).await {
+                        Ok(known) => {
+                            cache.0.insert(id.as_str().to_string(), known);
+                            known
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "a badge's status could not be read");
+                            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                        }
+                    }
+                }
+            };
+            match status {
+                Some(s) => (StatusCode::OK, s.as_str(), id.display()),
+                None => (StatusCode::NOT_FOUND, "not_registered", id.display()),
+            }
+        }
+        // Not an ID: said so, without repeating what was sent.
+        Err(_) => (StatusCode::NOT_FOUND, "malformed", String::new()),
+    };
+    let body = svg(kind, &shown, lang);
+    let etag = etag_of(&body);
+    let mut response = if status == StatusCode::OK && matches(&headers, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (status, body).into_response()
+    };
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={MAX_AGE_S}")) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors *"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_badge_is_text_in_fixed_tags() {
+        let body = svg("suspended", "CN·A1B2·HX1234·00000000000000001", Lang::En);
+        assert!(body.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(!body.to_ascii_lowercase().contains("script"));
+        assert!(body.contains("<title id=\"t\">"));
+        let zh = svg("in_service", "x", Lang::ZhCn);
+        assert!(zh.contains("lang=\"zh-CN\""));
+        assert_ne!(etag_of(&body), etag_of(&zh));
+        let mut headers = HeaderMap::new();
+        let etag = etag_of(&body);
+        headers.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_str(&format!("\"x\", W/{etag}")).unwrap(),
+        );
+        assert!(matches(&headers, &etag));
+        assert!(!matches(&HeaderMap::new(), &etag));
+    }
+}
