@@ -38,7 +38,10 @@ async fn listed(app: &TestApp, slug: &str) -> (Vec<(String, String)>, Value) {
     (robots, v)
 }
 
+/// The robot's status on the venue's page after a change: a venue is read at most once a
+/// second, as a profile page is trusted for a second.
 async fn status_in(app: &TestApp, slug: &str, robot: &str) -> Option<String> {
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     listed(app, slug)
         .await
         .0
@@ -73,7 +76,7 @@ async fn venue_page(app: &TestApp) {
     let name = v["name"].as_str().unwrap().to_string();
 
     // The page, in both languages, lists the same robots, each linked to its profile.
-    for (lang, words) in [("en", "registered robots"), ("zh-CN", "已登记的机器人")] {
+    for (lang, words) in [("en", "registered robot"), ("zh-CN", "已登记的机器人")] {
         let resp = app
             .get_with(&format!("/v/{slug}"), &[("accept-language", lang)])
             .await;

@@ -22,7 +22,11 @@ fn summary(v: &Venue) -> String {
     if v.summary.robots == 0 {
         return t("none_here");
     }
-    let head = tr_with(lang, "venue.operates", &[("count", &count)]);
+    let head = if v.summary.robots == 1 {
+        t("operates_one")
+    } else {
+        tr_with(lang, "venue.operates", &[("count", &count)])
+    };
     if v.summary.all_in_service {
         return format!("{head} {}", t("all_current"));
     }

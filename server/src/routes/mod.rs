@@ -99,18 +99,26 @@ pub fn router(
     let fallback_state = state.clone();
     let session_state = state.clone();
     let hosts = Arc::new(state.registry.hosts().clone());
+    // Venues' pages and their JSON share what was read of each venue (a second).
+    let venue_cache = venues::VenueCache::default();
     Router::new()
         // For machines.
         .route("/healthz", get(health))
         .route("/api/v1/robots/{id}", get(api::robot))
-        .route("/api/v1/venues/{slug}", get(venues::json))
+        .route(
+            "/api/v1/venues/{slug}",
+            get(venues::json).layer(Extension(venue_cache.clone())),
+        )
         // A robot's status as a small image for a venue's own website.
         .route(
             "/badge/{file}",
             get(badges::badge).layer(Extension(badges::BadgeCache::default())),
         )
         // Venues' public pages: loaded here too (see SERVER_LOADED_PAGES), though public.
-        .route("/v/{slug}", get(venues::page))
+        .route(
+            "/v/{slug}",
+            get(venues::page).layer(Extension(venue_cache)),
+        )
         // Labels: the keys that check them, and their images.
         .route("/.well-known/robopass-keys.json", get(labels::keys))
         .route(
