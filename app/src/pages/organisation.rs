@@ -138,7 +138,9 @@ fn import_progress(org: i64, import: ImportLine) -> impl IntoView {
         ),
     };
     view! {
-        {running.then(|| view! { <Meta http_equiv="refresh" content=format!("1; url=/orgs/{org}?import={}#import", import.id) /> })}
+        // The address differs from the page's own beyond its fragment (`at`, the import's age):
+        // a refresh to the same address and fragment is only a scroll in Chromium, not a reload.
+        {running.then(|| view! { <Meta http_equiv="refresh" content=format!("1; url=/orgs/{org}?import={}&at={seconds}#import", import.id) /> })}
         <div class=if import.state == "failed" { "callout callout--warning" } else { "callout callout--done" } role="status">
             <p>{words}</p>
             <progress max=import.total.max(1) value=import.written aria-label=t("import_progress")></progress>
