@@ -124,6 +124,10 @@ pub fn App() -> impl IntoView {
                         view=crate::pages::venue::VenuePage
                     />
                     <Route
+                        path=(StaticSegment("v"), ParamSegment("slug"), StaticSegment("display"))
+                        view=crate::pages::venue::VenueDisplay
+                    />
+                    <Route
                         path=(StaticSegment("labels"), ParamSegment("id"))
                         view=LabelPage
                         ssr=SsrMode::Async

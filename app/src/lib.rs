@@ -12,6 +12,7 @@ pub mod islands;
 pub mod pages;
 pub mod request;
 pub mod server_fns;
+pub mod written;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod config;
 pub mod error;
+pub mod fresh;
 pub mod keys;
 pub mod mail;
 pub mod middleware;

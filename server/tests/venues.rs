@@ -1,7 +1,7 @@
 //! Venues' public pages, on SQLite and PostgreSQL: `/v/{slug}` and `/api/v1/venues/{slug}`
 //! list exactly the robots deployed at the venue now, with their statuses, and change the
-//! moment a robot there is recalled, suspended or withdrawn; each of its robots' profiles
-//! links to the page.
+//! moment a robot there is recalled, suspended or withdrawn, and so does its entrance display,
+//! `/v/{slug}/display`; each of its robots' profiles links to the page.
 
 mod helpers;
 
@@ -38,13 +38,54 @@ async fn listed(app: &TestApp, slug: &str) -> (Vec<(String, String)>, Value) {
     (robots, v)
 }
 
-/// The robot's status on the venue's page after a change: a venue is read at most once a
-/// second, as a profile page is trusted for a second.
+/// The entrance display in `lang`: each row's grouped ID and status, in order, and the page.
+async fn displayed(app: &TestApp, slug: &str, lang: &str) -> (Vec<(String, String)>, String) {
+    let resp = app
+        .get_with(&format!("/v/{slug}/display"), &[("accept-language", lang)])
+        .await;
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    let rows = html
+        .split(r#"<tr><th scope="row" translate="no">"#)
+        .skip(1)
+        .map(|row| {
+            let id = row.split('<').next().unwrap().to_string();
+            let status = row.split("status-tag--").nth(1).unwrap();
+            (id, status.split('"').next().unwrap().to_string())
+        })
+        .collect();
+    (rows, html)
+}
+
+/// The robot's status on the venue's page after a change (a venue is read at most once a
+/// second, as a profile page is trusted for a second), checking that the entrance display
+/// shows the same robots with the same statuses as the JSON.
 async fn status_in(app: &TestApp, slug: &str, robot: &str) -> Option<String> {
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
-    listed(app, slug)
-        .await
-        .0
+    let (robots, v) = listed(app, slug).await;
+    let shown: Vec<(String, String)> = v["robots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["display"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut on_screen = displayed(app, slug, "en").await.0;
+    // Those not in service first, then the rest, each in the JSON's order.
+    let firsts = on_screen
+        .iter()
+        .take_while(|(_, s)| s != "in_service")
+        .count();
+    assert!(on_screen[firsts..].iter().all(|(_, s)| s == "in_service"));
+    on_screen.sort();
+    let mut shown = shown;
+    shown.sort();
+    assert_eq!(on_screen, shown, "the display shows the same");
+    robots
         .into_iter()
         .find(|(id, _)| id == robot)
         .map(|(_, s)| s)
@@ -91,6 +132,43 @@ async fn venue_page(app: &TestApp) {
         }
         assert!(html.contains("status-tag--"), "statuses with their icons");
     }
+    // The entrance display, in both languages: the same robots, a QR code to the page, what
+    // keeps it live (the JSON's ETag, which stays while nothing changes), a refresh without
+    // JavaScript to its own address.
+    let etag = app.get(&format!("/api/v1/venues/{slug}")).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let again = app
+        .get_with(
+            &format!("/api/v1/venues/{slug}"),
+            &[("if-none-match", &etag)],
+        )
+        .await;
+    assert_eq!(again.status(), 304, "nothing changed, though read again");
+    for (lang, words) in [("en", "Scan for details"), ("zh-CN", "扫码查看详情")] {
+        let (rows, html) = displayed(app, &slug, lang).await;
+        assert_eq!(rows.len(), ids.len(), "{lang}");
+        assert!(
+            html.contains(&helpers::escape(&name)) && html.contains(words),
+            "{lang}"
+        );
+        assert!(
+            html.contains(r#"class="entrance-display""#) && html.contains("<svg"),
+            "{lang}"
+        );
+        assert!(
+            html.contains(etag.trim_matches('"')),
+            "{lang}: the watcher's ETag"
+        );
+        assert!(
+            html.contains(&format!(r#"content="20; url=/v/{slug}/display""#)),
+            "{lang}: refreshed without JavaScript"
+        );
+    }
+    assert_eq!(app.get("/v/no-such-venue/display").await.status(), 404);
+
     let profile = app
         .get_with(&format!("/r/{robot}"), &[("accept-language", "en")])
         .await

@@ -9,21 +9,16 @@ fn status_icon(kind: &str) -> impl IntoView {
     icon("banner-icon", status_path(kind))
 }
 
-/// A status in a list: its icon and its words, on its colour (never colour alone).
-#[component]
-pub fn StatusTag(
-    /// Machine name of the status (`in_service`…).
-    kind: &'static str,
-) -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <span class=format!("status-tag status-tag--{kind}")>
-            <svg class="tag-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
-                <path d=status_path(kind) fill="currentColor" />
-            </svg>
-            {tr(lang, &format!("status.{kind}.title"))}
-        </span>
-    }
+/// A status in a list, as HTML for lists written into one string: its icon and its words
+/// (escaped), on its colour (never colour alone).
+pub fn status_tag(kind: &str, lang: crate::domain::Lang) -> String {
+    format!(
+        "<span class=\"status-tag status-tag--{kind}\"><svg class=\"tag-icon\" viewBox=\"0 0 24 24\" \
+         width=\"20\" height=\"20\" aria-hidden=\"true\" focusable=\"false\"><path d=\"{}\" \
+         fill=\"currentColor\"></path></svg>{}</span>",
+        status_path(kind),
+        html_escape::encode_text(&tr(lang, &format!("status.{kind}.title")))
+    )
 }
 
 /// The path of a status's icon.

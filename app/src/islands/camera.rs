@@ -124,6 +124,7 @@ pub fn CameraScanner() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod camera {
     use super::CameraWords;
+    use crate::islands::setup::js::sleep;
     use leptos::prelude::*;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
@@ -139,12 +140,6 @@ mod camera {
     const FRAME_GAP_MS: i32 = 150;
     /// Frames looked at before the camera is switched off again (about a minute).
     const MAX_FRAMES: u32 = 400;
-
-    fn sleep(ms: i32) -> JsFuture {
-        JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
-            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }))
-    }
 
     async fn open(video: &HtmlVideoElement) -> Result<MediaStream, JsValue> {
         let devices = window().navigator().media_devices()?;

@@ -90,4 +90,12 @@ pub mod js {
             Vec::new()
         }
     }
+
+    /// A future that resolves after `ms` milliseconds (the browser's timer).
+    pub fn sleep(ms: i32) -> wasm_bindgen_futures::JsFuture {
+        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
+            let _ = leptos::prelude::window()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }))
+    }
 }

@@ -556,39 +556,12 @@ fn timeline_rows(timeline: &[TimelineEntry], lang: crate::domain::Lang) -> Strin
     html
 }
 
-/// The timeline rows written lately, by the report's timeline (its allocation, held by the
-/// `Weak` so that no other timeline can take its address while it is here) and language. A
-/// report handed out again shares its timeline (`registry::provenance::Made`), so its rows are
-/// written once, not at every opening.
-type Written = Vec<(
-    std::sync::Weak<Vec<TimelineEntry>>,
-    crate::domain::Lang,
-    Arc<str>,
-)>;
-static WRITTEN: std::sync::Mutex<Written> = std::sync::Mutex::new(Vec::new());
-/// Timelines whose rows are kept (a few megabytes at 500 entries each).
-const WRITTEN_KEPT: usize = 32;
+/// The timeline rows written lately: a report handed out again shares its timeline
+/// (`registry::provenance::Made`), so its rows are written once, not at every opening.
+static WRITTEN: crate::written::Written<Vec<TimelineEntry>> = crate::written::Written::new(32);
 
 fn written_rows(timeline: &Arc<Vec<TimelineEntry>>, lang: crate::domain::Lang) -> Arc<str> {
-    let same = |(w, l, _): &(std::sync::Weak<Vec<TimelineEntry>>, _, _)| {
-        std::ptr::eq(w.as_ptr(), Arc::as_ptr(timeline)) && *l == lang
-    };
-    if let Ok(kept) = WRITTEN.lock() {
-        if let Some((_, _, rows)) = kept.iter().find(|k| same(k)) {
-            return rows.clone();
-        }
-    }
-    let rows: Arc<str> = timeline_rows(timeline, lang).into();
-    if let Ok(mut kept) = WRITTEN.lock() {
-        kept.retain(|(w, _, _)| w.strong_count() > 0);
-        if !kept.iter().any(|k| same(k)) {
-            if kept.len() >= WRITTEN_KEPT {
-                kept.remove(0);
-            }
-            kept.push((Arc::downgrade(timeline), lang, rows.clone()));
-        }
-    }
-    rows
+    WRITTEN.get(timeline, lang, || timeline_rows(timeline, lang))
 }
 
 #[component]

@@ -8,6 +8,7 @@
 //! written here from fixed parts, every piece of text escaped), under a policy that forbids
 //! everything a document could load (`default-src 'none'`) should someone open it as one.
 
+use crate::fresh::Fresh;
 use crate::state::AppState;
 use app::components::status::status_path;
 use app::i18n::{lang_from_headers, tr, tr_with};
@@ -18,25 +19,17 @@ use domain::{Lang, RobotId, Status};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use std::fmt::Write;
 use std::hash::{Hash, Hasher};
-use std::time::Duration;
 
-/// How long a status, once looked up, answers badges: as long as a profile page is trusted.
-const FRESH: Duration = Duration::from_secs(1);
 /// How long browsers and shared caches may show a badge before asking again (with its ETag).
 const MAX_AGE_S: u32 = 30;
 
-/// Statuses looked up lately, by robot ID (`None`: not registered).
+/// Statuses looked up lately, by robot ID: each at most a second old (see [`crate::fresh`]).
 #[derive(Clone)]
-pub struct BadgeCache(moka::sync::Cache<String, Option<Status>>);
+pub struct BadgeCache(Fresh<Status>);
 
 impl Default for BadgeCache {
     fn default() -> BadgeCache {
-        BadgeCache(
-            moka::sync::Cache::builder()
-                .max_capacity(200_000)
-                .time_to_live(FRESH)
-                .build(),
-        )
+        BadgeCache(Fresh::new(200_000))
     }
 }
 
@@ -98,7 +91,7 @@ fn etag_of(body: &str) -> String {
 }
 
 /// Whether `If-None-Match` names `etag` (or is `*`).
-fn matches(headers: &HeaderMap, etag: &str) -> bool {
+pub(crate) fn matches(headers: &HeaderMap, etag: &str) -> bool {
     headers
         .get_all(header::IF_NONE_MATCH)
         .iter()
@@ -106,6 +99,20 @@ fn matches(headers: &HeaderMap, etag: &str) -> bool {
         .flat_map(|v| v.split(','))
         .map(|t| t.trim().trim_start_matches("W/"))
         .any(|t| t == etag || t == "*")
+}
+
+/// The badge when the registry cannot answer: 503, kept by no cache.
+fn unavailable(lang: Lang) -> Response {
+    let mut response = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        svg("unavailable", "", lang),
+    )
+        .into_response();
+    image_headers(response.headers_mut());
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// `GET /badge/{ID}.svg?lang=en|zh-CN` (without `lang`, the browser's languages decide).
@@ -124,22 +131,19 @@ pub async fn badge(
     let raw = file.strip_suffix(".svg").unwrap_or(&file);
     let (status, kind, shown) = match RobotId::parse(raw) {
         Ok(id) => {
-            let status = match cache.0.get(id.as_str()) {
-                Some(known) => known,
-                None => {
-                    let today = registry::services::today();
-                    match registry::services::status_now(&state.registry, &id, &today).await {
-                        Ok(known) => {
-                            cache.0.insert(id.as_str().to_string(), known);
-                            known
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "a badge's status could not be read");
-                            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-                        }
-                    }
+            let read = || async {
+                let today = registry::services::today();
+                match registry::services::status_now(&state.registry, &id, &today).await {
+                    Ok(Some(status)) => Ok(status),
+                    Ok(None) => Err(registry::Error::NotFound(domain::Problem::NotRegistered)),
+                    Err(e) => Err(e),
                 }
             };
+            let Ok(status) = cache.0.get(id.as_str(), read).await else {
+                // Said in the image itself, never kept by anyone: the next view asks again.
+                return unavailable(lang);
+            };
+            let status = status.map(|s| *s);
             match status {
                 Some(s) => (StatusCode::OK, s.as_str(), id.display()),
                 None => (StatusCode::NOT_FOUND, "not_registered", id.display()),
@@ -156,16 +160,22 @@ pub async fn badge(
         (status, body).into_response()
     };
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("image/svg+xml; charset=utf-8"),
-    );
+    image_headers(h);
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
     if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={MAX_AGE_S}")) {
         h.insert(header::CACHE_CONTROL, v);
     }
+    response
+}
+
+/// What makes a badge an image safe to embed anywhere, whatever its status.
+fn image_headers(h: &mut HeaderMap) {
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml; charset=utf-8"),
+    );
     h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -179,7 +189,6 @@ pub async fn badge(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
     );
-    response
 }
 
 #[cfg(test)]

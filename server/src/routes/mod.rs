@@ -61,6 +61,7 @@ pub const PAGES: &[&str] = &[
     "/filing/{id}",
     "/orgs/{org}",
     "/v/{slug}",
+    "/v/{slug}/display",
 ];
 
 /// Pages whose `GET` is answered here, not by the app's own handler: what they show is
@@ -74,6 +75,7 @@ pub const SERVER_LOADED_PAGES: &[&str] = &[
     "/filing/{id}",
     "/orgs/{org}",
     "/v/{slug}",
+    "/v/{slug}/display",
 ];
 
 /// Largest request body for a photo upload: the photo plus room for a form around it.
@@ -117,7 +119,11 @@ pub fn router(
         // Venues' public pages: loaded here too (see SERVER_LOADED_PAGES), though public.
         .route(
             "/v/{slug}",
-            get(venues::page).layer(Extension(venue_cache)),
+            get(venues::page).layer(Extension(venue_cache.clone())),
+        )
+        .route(
+            "/v/{slug}/display",
+            get(venues::display).layer(Extension(venue_cache)),
         )
         // Labels: the keys that check them, and their images.
         .route("/.well-known/robopass-keys.json", get(labels::keys))

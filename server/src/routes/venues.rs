@@ -1,39 +1,63 @@
 //! Venues' public pages, the same for everyone: `/v/{slug}` (the robots deployed there now,
-//! with their statuses) and its JSON, `/api/v1/venues/{slug}`. Read by `registry::venues`,
-//! at most once a second per venue ([`VenueCache`]): as a profile page is trusted for a
-//! second, so is a venue's list, and a busy venue's page costs one read a second, not one a
-//! visitor (500 robots are 500 rows handed from the database to the request).
+//! with their statuses), its JSON, `/api/v1/venues/{slug}`, and the entrance display,
+//! `/v/{slug}/display`. Read by `registry::venues`, at most once a second per venue
+//! ([`VenueCache`], see [`crate::fresh`]); the JSON is written once per read, with an ETag
+//! that changes only when what it says does (not with its `as_of`).
 
 use super::pages::render_for;
 use crate::error::{Failure, Form};
+use crate::fresh::Fresh;
 use crate::state::AppState;
 use app::i18n::lang_from_headers;
+use app::islands::display::DisplaySetup;
+use app::pages::venue::DisplayQr;
 use axum::extract::{Extension, Path, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use domain::venue::VenuePage;
 use leptos::prelude::provide_context;
 use registry::services::today;
 use registry::venues;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::time::Duration;
 
-/// How long a venue's page, once read, is shown: as long as a profile page is trusted.
-const FRESH: Duration = Duration::from_secs(1);
+/// How long browsers and shared caches may keep a venue's JSON before asking again (with its
+/// ETag): the entrance display asks every few seconds and must show a change within 30.
+const JSON_MAX_AGE_S: u32 = 10;
 
-/// Venues' pages read lately, by slug (`None`: no venue there).
+/// A venue as read: the page, its JSON's bytes and their ETag.
+pub struct Read {
+    pub page: Arc<VenuePage>,
+    json: bytes::Bytes,
+    etag: String,
+}
+
+impl Read {
+    fn new(page: VenuePage) -> Read {
+        let json = serde_json::to_vec(&page).unwrap_or_default();
+        let unstamped = VenuePage {
+            as_of: String::new(),
+            ..page.clone()
+        };
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        serde_json::to_vec(&unstamped)
+            .unwrap_or_default()
+            .hash(&mut h);
+        Read {
+            page: Arc::new(page),
+            json: json.into(),
+            etag: format!("\"v{:016x}\"", h.finish()),
+        }
+    }
+}
+
+/// Venues read lately, by slug.
 #[derive(Clone)]
-pub struct VenueCache(moka::sync::Cache<String, Option<Arc<VenuePage>>>);
+pub struct VenueCache(Fresh<Read>);
 
 impl Default for VenueCache {
     fn default() -> VenueCache {
-        VenueCache(
-            moka::sync::Cache::builder()
-                .max_capacity(10_000)
-                .time_to_live(FRESH)
-                .build(),
-        )
+        VenueCache(Fresh::new(10_000))
     }
 }
 
@@ -42,26 +66,29 @@ async fn read(
     state: &AppState,
     cache: &VenueCache,
     slug: &str,
-) -> Result<Arc<VenuePage>, registry::Error> {
+) -> Result<Arc<Read>, registry::Error> {
     let not_found = || registry::Error::NotFound(domain::Problem::NoSuchVenue);
     if !domain::venue::is_slug(slug) {
         return Err(not_found());
     }
-    if let Some(known) = cache.0.get(slug) {
-        return known.ok_or_else(not_found);
-    }
-    match venues::page(&state.registry, slug, &today()).await {
-        Ok(page) => {
-            let page = Arc::new(page);
-            cache.0.insert(slug.to_string(), Some(page.clone()));
-            Ok(page)
-        }
-        Err(e @ registry::Error::NotFound(_)) => {
-            cache.0.insert(slug.to_string(), None);
-            Err(e)
-        }
-        Err(e) => Err(e),
-    }
+    let reading = || async {
+        venues::page(&state.registry, slug, &today())
+            .await
+            .map(Read::new)
+    };
+    cache.0.get(slug, reading).await?.ok_or_else(not_found)
+}
+
+/// The venue at `slug` for one of its pages, or the page that says why not.
+async fn read_for_page(
+    state: &AppState,
+    cache: &VenueCache,
+    slug: &str,
+    parts: &axum::http::request::Parts,
+) -> Result<Arc<Read>, Response> {
+    read(state, cache, slug)
+        .await
+        .map_err(|e| Failure::new(e, lang_from_headers(&parts.headers), Form::Page).into_response())
 }
 
 /// `GET /v/{slug}`: the venue's page.
@@ -72,18 +99,59 @@ pub async fn page(
     req: Request,
 ) -> Response {
     let (parts, _) = req.into_parts();
-    let lang = lang_from_headers(&parts.headers);
-    match read(&state, &cache, &slug).await {
-        Ok(page) => {
-            let path = format!("/v/{}", page.slug);
-            let provide = move || provide_context(VenuePage::clone(&page));
-            render_for(state, parts, &path, StatusCode::OK, provide).await
-        }
-        Err(e) => Failure::new(e, lang, Form::Page).into_response(),
-    }
+    let read = match read_for_page(&state, &cache, &slug, &parts).await {
+        Ok(read) => read,
+        Err(refused) => return refused,
+    };
+    let path = format!("/v/{}", read.page.slug);
+    let page = read.page.clone();
+    let provide = move || provide_context(page.clone());
+    render_for(state, parts, &path, StatusCode::OK, provide).await
 }
 
-/// `GET /api/v1/venues/{slug}`: the same as JSON.
+/// How wide the entrance display's QR code is drawn, in pixels (scaled by the page's CSS).
+const DISPLAY_QR_PX: u32 = 320;
+
+/// `GET /v/{slug}/display`: the venue's robots for a screen at its entrance, with a QR code to
+/// its page and what the watcher needs to keep it live (the ETag of the JSON it shows).
+pub async fn display(
+    State(state): State<AppState>,
+    Extension(cache): Extension<VenueCache>,
+    Path(slug): Path<String>,
+    req: Request,
+) -> Response {
+    let (parts, _) = req.into_parts();
+    let lang = lang_from_headers(&parts.headers);
+    let read = match read_for_page(&state, &cache, &slug, &parts).await {
+        Ok(read) => read,
+        Err(refused) => return refused,
+    };
+    let slug = read.page.slug.clone();
+    let url = format!("{}/v/{slug}", state.registry.hosts().origin());
+    // The code's own drawing, from the portal's origin and a checked slug.
+    let qr = match crate::scan::label_svg(&url, DISPLAY_QR_PX) {
+        Ok(svg) => svg
+            .find("<svg")
+            .map(|at| svg[at..].to_string())
+            .unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "the display's QR code could not be drawn");
+            String::new()
+        }
+    };
+    let path = format!("/v/{slug}/display");
+    let page = read.page.clone();
+    let etag = read.etag.clone();
+    let provide = move || {
+        provide_context(page.clone());
+        provide_context(DisplayQr(qr.clone()));
+        provide_context(DisplaySetup::new(lang, &slug, &etag));
+    };
+    render_for(state, parts, &path, StatusCode::OK, provide).await
+}
+
+/// `GET /api/v1/venues/{slug}`: the same as JSON, public for a few seconds, with an ETag
+/// (304 on `If-None-Match`).
 pub async fn json(
     State(state): State<AppState>,
     Extension(cache): Extension<VenueCache>,
@@ -91,8 +159,27 @@ pub async fn json(
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     let lang = lang_from_headers(&headers);
-    match read(&state, &cache, &slug).await {
-        Ok(page) => Ok(Json(&*page).into_response()),
-        Err(e) => Err(Failure::new(e, lang, Form::Json)),
+    let read = read(&state, &cache, &slug)
+        .await
+        .map_err(|e| Failure::new(e, lang, Form::Json))?;
+    let mut response = if super::badges::matches(&headers, &read.etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            read.json.clone(),
+        )
+            .into_response()
+    };
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&read.etag) {
+        h.insert(header::ETAG, v);
     }
+    if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={JSON_MAX_AGE_S}")) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    Ok(response)
 }
