@@ -128,6 +128,14 @@ pub fn App() -> impl IntoView {
                         view=crate::pages::venue::VenueDisplay
                     />
                     <Route
+                        path=(StaticSegment("v"), ParamSegment("slug"), StaticSegment("dashboard"))
+                        view=crate::pages::venue_dashboard::VenueDashboardPage
+                    />
+                    <Route
+                        path=(StaticSegment("v"), ParamSegment("slug"), StaticSegment("labels"))
+                        view=crate::pages::venue_dashboard::VenueLabels
+                    />
+                    <Route
                         path=(StaticSegment("labels"), ParamSegment("id"))
                         view=LabelPage
                         ssr=SsrMode::Async

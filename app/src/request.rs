@@ -73,6 +73,19 @@ pub fn printed_host() -> String {
     String::new()
 }
 
+/// The portal's own origin (`https://…`), for addresses written out in full.
+#[cfg(feature = "ssr")]
+pub fn origin() -> String {
+    leptos::prelude::use_context::<registry::Registry>()
+        .map(|r| r.hosts().origin().to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn origin() -> String {
+    String::new()
+}
+
 /// The verdict on the label in a profile's address (`/r/{ID}/{KID}.{SIG}`), or on an unsigned
 /// registry link (`?label=unsigned`, set by the scanner), as its kind and its words in `lang`.
 /// `None`: not reached from a label.

@@ -99,6 +99,34 @@ pub struct VenuePage {
     pub as_of: String,
 }
 
+/// An open recall on one of a venue's robots (hazard and remedy as machine names).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecallAt {
+    pub robot_id: String,
+    pub display: String,
+    pub reference: String,
+    pub issued_on: String,
+    pub hazard: String,
+    pub remedy: String,
+}
+
+/// What a venue's own members see at `/v/{slug}/dashboard`: personal to them, never cached.
+#[derive(Clone, Debug, Default)]
+pub struct VenueDashboard {
+    pub venue: VenuePage,
+    /// The last day (`YYYY-MM-DD`) counted as due soon: 30 days from today.
+    pub due_by: String,
+    /// The robots whose next inspection falls due by `due_by` (or was never set), soonest
+    /// first.
+    pub due: Vec<VenueRobot>,
+    pub recalls: Vec<RecallAt>,
+    /// Incident reports on its robots still being handled, newest first.
+    pub reports: Vec<crate::incident::Summary>,
+}
+
+/// Days counted as "due soon" on a venue's dashboard.
+pub const DUE_WITHIN_DAYS: i64 = 30;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -227,10 +227,16 @@ async fn lookup_on(
 /// The date twelve months before `today` (both `YYYY-MM-DD`): where "the last 12 months" of
 /// confirmed incidents begin.
 fn year_before(today: &str) -> String {
+    days_after(today, -365)
+}
+
+/// The day `days` after `today` (`YYYY-MM-DD`; before it when negative), or `today` should it
+/// not read as a date.
+pub(crate) fn days_after(today: &str, days: i64) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(today, &format)
         .ok()
-        .and_then(|d| d.checked_sub(time::Duration::days(365)))
+        .and_then(|d| d.checked_add(time::Duration::days(days)))
         .map_or_else(|| today.to_string(), |d| d.to_string())
 }
 

@@ -91,15 +91,20 @@ async fn status_in(app: &TestApp, slug: &str, robot: &str) -> Option<String> {
         .map(|(_, s)| s)
 }
 
-async fn venue_page(app: &TestApp) {
-    // The demo robot (the demo operator's, made by the demo manufacturer) and its venue.
-    let (robot, slug): (String, String) = sqlx::query_as(
+/// The demo robot (the demo operator's, made by the demo manufacturer, at the demo venue
+/// member's venue) and its venue's slug.
+async fn demo_robot_and_venue(app: &TestApp) -> (String, String) {
+    sqlx::query_as(
         "SELECT r.robot_id, v.slug FROM robots r JOIN venues v ON v.id = r.venue_id
          WHERE r.operator_id IS NOT NULL ORDER BY r.id LIMIT 1",
     )
     .fetch_one(&app.pool)
     .await
-    .unwrap();
+    .unwrap()
+}
+
+async fn venue_page(app: &TestApp) {
+    let (robot, slug) = demo_robot_and_venue(app).await;
     let (robots, v) = listed(app, &slug).await;
     let ids: Vec<String> = robots.iter().map(|(id, _)| id.clone()).collect();
     assert_eq!(
@@ -419,3 +424,198 @@ async fn badges(app: &TestApp) {
 }
 
 helpers::on_both!(badges);
+
+/// Only the venue's own members see its dashboard (anyone else: to sign in, or 403): its
+/// robots, the inspections falling due, the open recalls and reports on its robots, never
+/// cached; its label sheet holds every robot's signed label, each decoded here by a real QR
+/// decoder to a link the registry verifies as that robot's label.
+async fn dashboard(app: &TestApp) {
+    let (robot, slug) = demo_robot_and_venue(app).await;
+    let here = format!("/v/{slug}/dashboard");
+    let sessions = demo_sessions(app, &["venue", "operator", "citizen", "manufacturer"]).await;
+    let as_who = |who: &str| format!("{}={}", helpers::COOKIE, sessions[who]);
+    let open = |path: String, who: Option<String>, lang: &'static str| async move {
+        let mut headers = vec![("accept-language", lang.to_string())];
+        if let Some(c) = who {
+            headers.push(("cookie", c));
+        }
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.get_with(&path, &headers).await
+    };
+
+    // Nobody signed in: to sign in, and back here after.
+    for page in [&here, &format!("/v/{slug}/labels")] {
+        let resp = open(page.clone(), None, "en").await;
+        assert_eq!(resp.status(), 303, "{page}");
+        let to = resp.headers()["location"].to_str().unwrap();
+        assert!(to.starts_with("/account/sign-in?next=%2Fv%2F"), "{to}");
+    }
+    // Signed in but not the venue's (the robot's operator runs another organisation).
+    for who in ["citizen", "operator", "manufacturer"] {
+        for page in [&here, &format!("/v/{slug}/labels")] {
+            let resp = open(page.clone(), Some(as_who(who)), "en").await;
+            assert_eq!(resp.status(), 403, "{who} {page}");
+        }
+    }
+    assert_eq!(
+        open(
+            "/v/no-such-venue/dashboard".into(),
+            Some(as_who("venue")),
+            "en"
+        )
+        .await
+        .status(),
+        404
+    );
+
+    // The venue's own member, in both languages: personal, never cached.
+    let ids = deployed_at(app, &slug).await;
+    for (lang, words) in [("en", "Inspections due"), ("zh-CN", "待检验")] {
+        let resp = open(here.clone(), Some(as_who("venue")), lang).await;
+        assert_eq!(resp.status(), 200, "{lang}");
+        assert_eq!(resp.headers()["cache-control"], "private, no-store");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains(words), "{lang}");
+        for id in &ids {
+            assert!(html.contains(&format!(r#"href="/r/{id}""#)), "{lang}: {id}");
+        }
+        assert!(
+            html.contains(&format!(r#"href="/v/{slug}/labels""#)),
+            "{lang}"
+        );
+        assert!(
+            html.contains(&format!("/badge/{}.svg", ids[0])),
+            "{lang}: the embed snippet"
+        );
+    }
+
+    // An overdue inspection, a recall and a report on its robot: each shows.
+    let html = || {
+        let cookie = as_who("venue");
+        let here = here.clone();
+        async move {
+            app.get_with(&here, &[("accept-language", "en"), ("cookie", &cookie)])
+                .await
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let before = html().await;
+    assert!(!before.contains("Battery cells may swell"));
+    let id = domain::RobotId::parse(&robot).unwrap();
+    let recall = json!({
+        "model": id.model_code(),
+        "serial_from": id.serial(),
+        "serial_to": id.serial(),
+        "defect": "Battery cells may swell.",
+        "risk": "battery_overheating",
+        "remedy": "battery_replacement",
+    });
+    let recalls = format!("/api/v1/manufacturers/{}/recalls", id.manufacturer_code());
+    let maker = Auth::Session(&sessions["manufacturer"]);
+    let (status, body) = api(app, Method::POST, &recalls, Some(recall), maker).await;
+    assert_eq!(status, 201, "{body}");
+    let reference = body["reference"].as_str().unwrap().to_string();
+    let now = html().await;
+    let recalls_part = &now[now.find("recalls-heading").unwrap()..];
+    assert!(recalls_part.contains(&reference), "the recall is listed");
+    assert!(recalls_part.contains(&format!(r#"href="/r/{robot}""#)));
+
+    let form = [
+        ("robot", robot.as_str()),
+        ("occurred_at", "2026-11-30T10:00"),
+        ("place", "Entrance hall"),
+        ("category", "collision_injury"),
+        ("severity", "minor"),
+        (
+            "description",
+            "It turned suddenly towards a child near the entrance.",
+        ),
+        ("contact_preference", "email"),
+    ]
+    .into_iter()
+    .fold(reqwest::multipart::Form::new(), |f, (k, v)| {
+        f.text(k, v.to_string())
+    });
+    let sent = app
+        .client
+        .post(format!("{}/incidents/new", app.base))
+        .header(helpers::SAME_SITE.0, helpers::SAME_SITE.1)
+        .header("cookie", as_who("citizen"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        sent.status(),
+        303,
+        "{}",
+        sent.text().await.unwrap_or_default()
+    );
+    let to = sent.headers()["location"].to_str().unwrap();
+    let reference = to
+        .strip_prefix("/incidents/")
+        .unwrap()
+        .split(['?', '#'])
+        .next()
+        .unwrap()
+        .to_string();
+    let now = html().await;
+    let reports_part = &now[now.find("reports-heading").unwrap()..];
+    assert!(reports_part.contains(&reference), "the report is listed");
+    assert!(
+        !reports_part.contains(&format!("/incidents/{reference}")),
+        "not linked: its page is the operator's and the regulator's"
+    );
+
+    // Due: robots never inspected or due within 30 days, with the date.
+    let soon = time::OffsetDateTime::now_utc().date() + time::Duration::days(10);
+    sqlx::query("UPDATE robots SET next_inspection_due = $1 WHERE robot_id = $2")
+        .bind(soon.to_string())
+        .bind(&robot)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let now = html().await;
+    let due_part = &now[now.find("due-heading").unwrap()..now.find("recalls-heading").unwrap()];
+    assert!(
+        due_part.contains(&soon.to_string()),
+        "due in 10 days: listed"
+    );
+
+    // Every robot's label, several to a sheet; each decodes to its own signed label.
+    let sheet = open(format!("/v/{slug}/labels"), Some(as_who("venue")), "en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let srcs: Vec<String> = sheet
+        .split(r#"src="/qr/"#)
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().replace("&amp;", "&"))
+        .collect();
+    assert_eq!(srcs.len(), ids.len(), "one label a robot");
+    for (src, id) in srcs.iter().zip(&ids) {
+        assert!(src.starts_with(&format!("{id}.svg")), "{src}");
+        // The same label as a PNG (the server draws both from the same text), decoded.
+        let png = app
+            .get(&format!("/qr/{}", src.replacen(".svg", ".png", 1)))
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        let texts = photo::decode_photo(&png).unwrap();
+        assert_eq!(texts.len(), 1, "{id}");
+        let verdict = app
+            .get_json(&format!(
+                "/api/v1/verify?code={}",
+                helpers::urlencode(&texts[0])
+            ))
+            .await;
+        assert_eq!(verdict["verdict"], "verified_label", "{id}: {verdict}");
+        assert_eq!(verdict["id"], id.as_str());
+    }
+}
+
+helpers::on_both!(dashboard);

@@ -10,3 +10,4 @@ pub mod organisation;
 pub mod provenance;
 pub mod scan;
 pub mod venue;
+pub mod venue_dashboard;

@@ -24,7 +24,7 @@ fn t(key: &str) -> String {
 
 /// The summary line: how many robots operate here and whether all are in service, or which
 /// are not and why.
-fn summary(v: &Venue) -> String {
+pub(crate) fn summary(v: &Venue) -> String {
     let lang = use_lang();
     let count = v.summary.robots.to_string();
     if v.summary.robots == 0 {
@@ -74,7 +74,7 @@ fn roles(roles: &[String], lang: Lang) -> String {
 
 /// The rows of the venue's list of robots, written into one string (a venue of 500 robots is
 /// 2,500 cells): every text escaped here; nothing else goes in but these tags.
-fn rows(v: &Venue, lang: Lang) -> String {
+pub(crate) fn rows(v: &Venue, lang: Lang) -> String {
     let never = tr(lang, "venue.never");
     let mut html = String::with_capacity(v.robots.len() * 512);
     for r in &v.robots {
@@ -91,6 +91,26 @@ fn rows(v: &Venue, lang: Lang) -> String {
         );
     }
     html
+}
+
+/// The venue's robots as a table, its `rows` written by [`rows`].
+#[component]
+pub fn RobotsTable(rows: String) -> impl IntoView {
+    view! {
+        <table class="table venue-robots">
+            <caption>{t("robots_here")}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{t("robot")}</th>
+                    <th scope="col">{t("model")}</th>
+                    <th scope="col">{t("status")}</th>
+                    <th scope="col">{t("role_here")}</th>
+                    <th scope="col">{t("next_inspection")}</th>
+                </tr>
+            </thead>
+            <tbody inner_html=rows></tbody>
+        </table>
+    }
 }
 
 /// The entrance display's rows: the robot, its status and its role here, nothing to follow;
@@ -128,21 +148,7 @@ pub fn VenuePage() -> impl IntoView {
     let line = summary(&v);
     let list = (!v.robots.is_empty()).then(|| {
         let body = ROWS.get(&v, lang, || rows(&v, lang));
-        view! {
-            <table class="table venue-robots">
-                <caption>{t("robots_here")}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{t("robot")}</th>
-                        <th scope="col">{t("model")}</th>
-                        <th scope="col">{t("status")}</th>
-                        <th scope="col">{t("role_here")}</th>
-                        <th scope="col">{t("next_inspection")}</th>
-                    </tr>
-                </thead>
-                <tbody inner_html=body.to_string()></tbody>
-            </table>
-        }
+        view! { <RobotsTable rows=body.to_string() /> }
     });
     view! {
         <Title text=title />
@@ -154,9 +160,10 @@ pub fn VenuePage() -> impl IntoView {
         <p class="venue-summary">{line}</p>
         {list}
         <p class="hint">{tr_with(lang, "venue.as_of", &[("at", &v.as_of)])}</p>
-        <p>
-            <a href=format!("/v/{}/display", v.slug)>{t("display_link")}</a>
-        </p>
+        <ul class="venue-links">
+            <li><a href=format!("/v/{}/display", v.slug)>{t("display_link")}</a></li>
+            <li><a href=format!("/v/{}/dashboard", v.slug)>{t("staff_link")}</a></li>
+        </ul>
     }
 }
 

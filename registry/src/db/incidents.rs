@@ -183,6 +183,8 @@ pub enum Among {
     OperatedBy(i64),
     /// On models this organisation makes.
     MadeBy(i64),
+    /// On robots deployed at this venue now.
+    AtVenue(i64),
     /// All of them.
     All,
 }
@@ -193,6 +195,7 @@ pub async fn reports(pool: &Pool, among: Among, limit: i64) -> Result<Vec<Report
         Among::ReportedBy(p) => ("ir.reporter_id = $1", p),
         Among::OperatedBy(o) => ("r.operator_id = $1", o),
         Among::MadeBy(o) => ("m.manufacturer_id = $1", o),
+        Among::AtVenue(v) => ("r.venue_id = $1", v),
         Among::All => ("$1 = $1", 0),
     };
     sqlx::query_as(&format!(

@@ -33,6 +33,8 @@ pub async fn set_slug(
 #[derive(sqlx::FromRow, Debug)]
 pub struct VenueRow {
     pub id: i64,
+    /// The organisation that runs it.
+    pub org_id: i64,
     pub slug: String,
     pub name: String,
     pub kind: String,
@@ -44,7 +46,7 @@ pub struct VenueRow {
 /// The venue at `slug`, with the name of the organisation that runs it.
 pub async fn venue(pool: &Pool, slug: &str) -> Result<Option<VenueRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT v.id, v.slug, v.name, v.kind, v.address, v.city, o.name AS organisation
+        "SELECT v.id, v.org_id, v.slug, v.name, v.kind, v.address, v.city, o.name AS organisation
          FROM venues v JOIN organisations o ON o.id = v.org_id
          WHERE v.slug = $1",
     )
@@ -83,4 +85,31 @@ pub async fn robots_at(pool: &Pool, venue: i64) -> Result<Vec<RobotAtVenue>, sql
         .bind(venue)
         .fetch_all(pool)
         .await
+}
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct RecallAtRow {
+    pub robot_id: String,
+    pub reference: String,
+    pub issued_on: String,
+    pub hazard: String,
+    pub remedy: String,
+}
+
+/// The open recalls on the robots deployed at the venue `venue` now (as a profile counts
+/// them: the model, the serial when the recall names a range, no remedy recorded), newest
+/// first.
+pub async fn open_recalls_at(pool: &Pool, venue: i64) -> Result<Vec<RecallAtRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.robot_id, c.reference, c.issued_on, c.hazard, c.remedy
+         FROM robots r JOIN recalls c ON c.model_id = r.model_id
+         WHERE r.venue_id = $1 AND c.closed_on IS NULL
+           AND (c.serial_from IS NULL OR (c.serial_from <= r.serial AND r.serial <= c.serial_to))
+           AND NOT EXISTS (SELECT 1 FROM recall_remedies rr
+                           WHERE rr.recall_id = c.id AND rr.robot_id = r.id)
+         ORDER BY c.issued_on DESC, c.reference, r.robot_id",
+    )
+    .bind(venue)
+    .fetch_all(pool)
+    .await
 }

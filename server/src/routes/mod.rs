@@ -62,6 +62,8 @@ pub const PAGES: &[&str] = &[
     "/orgs/{org}",
     "/v/{slug}",
     "/v/{slug}/display",
+    "/v/{slug}/dashboard",
+    "/v/{slug}/labels",
 ];
 
 /// Pages whose `GET` is answered here, not by the app's own handler: what they show is
@@ -76,6 +78,8 @@ pub const SERVER_LOADED_PAGES: &[&str] = &[
     "/orgs/{org}",
     "/v/{slug}",
     "/v/{slug}/display",
+    "/v/{slug}/dashboard",
+    "/v/{slug}/labels",
 ];
 
 /// Largest request body for a photo upload: the photo plus room for a form around it.
@@ -125,6 +129,9 @@ pub fn router(
             "/v/{slug}/display",
             get(venues::display).layer(Extension(venue_cache)),
         )
+        // A venue's own members: read fresh, personal, never cached.
+        .route("/v/{slug}/dashboard", get(venues::dashboard))
+        .route("/v/{slug}/labels", get(venues::labels))
         // Labels: the keys that check them, and their images.
         .route("/.well-known/robopass-keys.json", get(labels::keys))
         .route(

@@ -1,6 +1,7 @@
 //! Venues' public pages, the same for everyone: `/v/{slug}` (the robots deployed there now,
 //! with their statuses), its JSON, `/api/v1/venues/{slug}`, and the entrance display,
-//! `/v/{slug}/display`. Read by `registry::venues`, at most once a second per venue
+//! `/v/{slug}/display`; and, for the venue's own members, its dashboard `/v/{slug}/dashboard`
+//! and its robots' labels on A4 sheets, `/v/{slug}/labels`. Read by `registry::venues`, at most once a second per venue
 //! ([`VenueCache`], see [`crate::fresh`]); the JSON is written once per read, with an ETag
 //! that changes only when what it says does (not with its `as_of`).
 
@@ -10,12 +11,14 @@ use crate::fresh::Fresh;
 use crate::state::AppState;
 use app::i18n::lang_from_headers;
 use app::islands::display::DisplaySetup;
+use app::pages::account::sign_in_link;
 use app::pages::venue::DisplayQr;
 use axum::extract::{Extension, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::venue::VenuePage;
 use leptos::prelude::provide_context;
+use registry::accounts::SignedIn;
 use registry::services::today;
 use registry::venues;
 use std::hash::{Hash, Hasher};
@@ -147,6 +150,46 @@ pub async fn display(
         provide_context(DisplayQr(qr.clone()));
         provide_context(DisplaySetup::new(lang, &slug, &etag));
     };
+    render_for(state, parts, &path, StatusCode::OK, provide).await
+}
+
+/// `GET /v/{slug}/dashboard`: for the venue's own members, what needs doing about its robots.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    req: Request,
+) -> Response {
+    members_page(state, &slug, req, "dashboard").await
+}
+
+/// `GET /v/{slug}/labels`: every robot's signed label on A4 sheets, for the venue's members.
+pub async fn labels(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    req: Request,
+) -> Response {
+    members_page(state, &slug, req, "labels").await
+}
+
+/// The members' page `/v/{slug}/{page}`, from the venue's dashboard as read for whoever is
+/// signed in (a member of the venue's organisation), read fresh: personal, so never from the
+/// shared second. Nobody signed in: to the sign-in page, and back here after.
+async fn members_page(state: AppState, slug: &str, req: Request, page: &str) -> Response {
+    let (parts, _) = req.into_parts();
+    let lang = lang_from_headers(&parts.headers);
+    if !domain::venue::is_slug(slug) {
+        let e = registry::Error::NotFound(domain::Problem::NoSuchVenue);
+        return Failure::new(e, lang, Form::Page).into_response();
+    }
+    let path = format!("/v/{slug}/{page}");
+    let Some(me) = parts.extensions.get::<SignedIn>() else {
+        return super::account::see_other(&sign_in_link(&path));
+    };
+    let board = match venues::dashboard(&state.registry, &me.person, slug, &today()).await {
+        Ok(board) => Arc::new(board),
+        Err(e) => return Failure::new(e, lang, Form::Page).into_response(),
+    };
+    let provide = move || provide_context(board.clone());
     render_for(state, parts, &path, StatusCode::OK, provide).await
 }
 

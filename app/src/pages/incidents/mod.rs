@@ -45,6 +45,9 @@ pub fn named(family: &str, name: &str) -> String {
 pub fn ReportTable(
     reports: Vec<crate::domain::incident::Summary>,
     caption: String,
+    /// Whether each reference links to its report (not where the reader may not open it).
+    #[prop(default = true)]
+    linked: bool,
 ) -> impl IntoView {
     let lang = use_lang();
     view! {
@@ -66,7 +69,13 @@ pub fn ReportTable(
                         let confirmed = s.confirmed.then(|| tr(lang, "incident.confirmed_short"));
                         view! {
                             <tr>
-                                <td><a href=format!("/incidents/{}", s.reference)>{s.reference.clone()}</a></td>
+                                <td>
+                                    {if linked {
+                                        view! { <a href=format!("/incidents/{}", s.reference)>{s.reference.clone()}</a> }.into_any()
+                                    } else {
+                                        s.reference.clone().into_any()
+                                    }}
+                                </td>
                                 <td><code>{s.robot_id.clone()}</code></td>
                                 <td>{named("incident_category", s.category)}</td>
                                 <td>

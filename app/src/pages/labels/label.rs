@@ -122,21 +122,31 @@ fn Sheet(id: RobotId, model: String, size: &'static str) -> impl IntoView {
             <p><a href=format!("/r/{id}")>{tr(lang, "labels.back")}</a></p>
         </section>
         <div class=format!("sheet sheet--{size}")>
-            <figure class="label" data-size=size>
-                <img
-                    class="label-qr"
-                    src=format!("/qr/{id}.svg?size=1024")
-                    alt=tr_with(lang, "labels.qr_alt", &[("id", id.as_str())])
-                    width="1024"
-                    height="1024"
-                />
-                <figcaption>
-                    <span class="label-verify" lang=Lang::En.code()>{tr(Lang::En, "labels.scan_to_verify")}</span>
-                    <span class="label-verify" lang=Lang::ZhCn.code()>{tr(Lang::ZhCn, "labels.scan_to_verify")}</span>
-                    <span class="label-id"><GroupedId display=id.display() /></span>
-                    <span class="label-host" translate="no">{host}</span>
-                </figcaption>
-            </figure>
+            <LabelFigure id=id.clone() host=host size=size />
         </div>
+    }
+}
+
+/// One printed label: the signed QR code, "Scan to verify" in both languages, the grouped ID
+/// and the registry's host, as `size` (`label`, `a4`, `sheet`) lays it out.
+#[component]
+pub fn LabelFigure(id: RobotId, host: String, size: &'static str) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <figure class="label" data-size=size>
+            <img
+                class="label-qr"
+                src=format!("/qr/{id}.svg?size=1024")
+                alt=tr_with(lang, "labels.qr_alt", &[("id", id.as_str())])
+                width="1024"
+                height="1024"
+            />
+            <figcaption>
+                <span class="label-verify" lang=Lang::En.code()>{tr(Lang::En, "labels.scan_to_verify")}</span>
+                <span class="label-verify" lang=Lang::ZhCn.code()>{tr(Lang::ZhCn, "labels.scan_to_verify")}</span>
+                <span class="label-id"><GroupedId display=id.display() /></span>
+                <span class="label-host" translate="no">{host}</span>
+            </figcaption>
+        </figure>
     }
 }

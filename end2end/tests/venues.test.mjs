@@ -1,8 +1,9 @@
-// The entrance display, /v/{slug}/display, in a real browser and both languages: a robot's
+// Venues in a real browser, both languages. The entrance display, /v/{slug}/display: a robot's
 // status changed through the API shows on the screen without anyone reloading it; when the
 // server stops answering, the screen says so (and since when) instead of showing the old
 // statuses as current, and recovers when it answers again. axe finds nothing serious, with
 // the statuses live and with the connection lost. Without JavaScript the page refreshes itself.
+// The venue's member opens its dashboard and its sheet of labels, axe clean.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBrowser, openPage, seriousViolations, demoAccounts, signIn, grouped, BASE_URL } from './support.mjs';
@@ -117,3 +118,26 @@ test('without JavaScript the display refreshes itself', async () => {
   await axeClean(page, 'display without JavaScript');
   await page.context().close();
 });
+
+for (const locale of ['en-GB', 'zh-CN']) {
+  test(`the venue's member sees its dashboard and prints its labels (${locale})`, async () => {
+    const accounts = demoAccounts();
+    const slug = (await profile(accounts.venue.robot)).venue.slug;
+    const page = await openPage(t.browser, { locale, bypassCSP: true });
+    await signIn(page, accounts.venue.email, accounts.venue.password, `/v/${slug}/dashboard`);
+    await page.waitForURL(new RegExp(`/v/${slug}/dashboard$`));
+    assert.ok(await page.locator('#due-heading').isVisible());
+    assert.ok(await page.locator('pre.embed code').textContent().then((s) => s.includes('/badge/')), 'the embed snippet');
+    await axeClean(page, 'dashboard');
+    await page.click(`a[href="/v/${slug}/labels"]`);
+    await page.waitForURL(new RegExp(`/v/${slug}/labels$`));
+    const labels = page.locator('.sheet--sheet .label');
+    assert.ok((await labels.count()) >= 1, 'a label a robot');
+    // Printed: A4, several labels a page, the page's tools left off.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('.label-tools').isVisible(), false);
+    await page.emulateMedia({ media: 'screen' });
+    await axeClean(page, 'label sheet');
+    await page.context().close();
+  });
+}
