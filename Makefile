@@ -40,6 +40,12 @@ target:
 	  echo "less than $(MIN_FREE_GB) GB free: clearing this project's old build products from $(CACHE_DIR)/target"; \
 	  rm -rf $(CACHE_DIR)/target/debug/incremental; \
 	  CARGO_TARGET_DIR=$(CACHE_DIR)/target cargo clean -p server -p app -p registry -p domain -p photo; fi
+	@# Test binaries and the server's library are gigabytes each, and a change to a dependency
+	@# builds them all again under new names: of each, only the newest is kept.
+	@if [ -d $(CACHE_DIR)/target/debug/deps ]; then cd $(CACHE_DIR)/target/debug/deps && \
+	  declare -A seen && \
+	  for f in $$(find . -maxdepth 1 -type f -size +500M -printf '%T@ %f\n' | sort -rn | cut -d' ' -f2); do \
+	    n=$${f%-*}; if [ -n "$${seen[$$n]:-}" ]; then rm -f -- "$$f"; else seen[$$n]=1; fi; done; fi
 
 tools:
 	@mkdir -p $(CACHE_DIR)
@@ -79,7 +85,9 @@ test-unit:
 	@if [ -n "$${TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then \
 	  psql "$$TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'robopass_test_%'" \
 	    | while read -r db; do psql "$$TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS \"$$db\""; done || true; fi
-	LEPTOS_SITE_ROOT=$(CURDIR)/target/site cargo test --workspace
+	@# Not incremental: each test binary's incremental data is a gigabyte (16 binaries, 16 GB,
+	@# enough to fill this machine's disk); unchanged crates are still not rebuilt.
+	CARGO_INCREMENTAL=0 LEPTOS_SITE_ROOT=$(CURDIR)/target/site cargo test --workspace
 
 test-e2e:
 	end2end/run.sh

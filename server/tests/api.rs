@@ -857,3 +857,67 @@ async fn a_database_restart_costs_no_visitor_a_lookup() {
         assert_eq!(page.status(), 200, "profile page of {id} after the restart");
     }
 }
+
+/// The public GET endpoints are open to any website's scripts (CORS, with the preflight an
+/// `If-None-Match` brings, and the ETag readable); the authenticated ones are not, to a plain
+/// request or a preflight.
+async fn public_gets_are_open_to_other_sites_and_nothing_else(app: &TestApp) {
+    let id = app.id_for(Status::InService);
+    let slug: String =
+        sqlx::query_scalar("SELECT slug FROM venues WHERE slug IS NOT NULL ORDER BY id LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let origin = "https://shop.example";
+    let preflight = |path: String| async move {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}{path}", app.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "if-none-match")
+            .send()
+            .await
+            .unwrap()
+    };
+    for path in [
+        format!("/api/v1/robots/{id}"),
+        format!("/api/v1/venues/{slug}"),
+        format!("/api/v1/verify?code={id}"),
+    ] {
+        let got = app.get_with(&path, &[("origin", origin)]).await;
+        assert_eq!(got.status(), 200, "{path}");
+        assert_eq!(got.headers()["access-control-allow-origin"], "*", "{path}");
+        let exposed = got.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(exposed.contains("etag"), "{path}: {exposed}");
+        let pre = preflight(path.clone()).await;
+        assert!(pre.status().is_success(), "{path}: {}", pre.status());
+        assert_eq!(pre.headers()["access-control-allow-origin"], "*", "{path}");
+        let allowed = pre.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(allowed.contains("if-none-match"), "{path}: {allowed}");
+    }
+    for path in [
+        "/api/v1/incidents".to_string(),
+        format!("/api/v1/robots/{id}/entries"),
+        format!("/api/v1/manufacturers/{}/recalls", &id[2..6]),
+    ] {
+        let got = app.get_with(&path, &[("origin", origin)]).await;
+        assert!(
+            got.headers().get("access-control-allow-origin").is_none(),
+            "{path}: {:?}",
+            got.headers()
+        );
+        let pre = preflight(path.clone()).await;
+        assert!(
+            pre.headers().get("access-control-allow-origin").is_none(),
+            "{path}: preflight"
+        );
+    }
+}
+
+helpers::on_both!(public_gets_are_open_to_other_sites_and_nothing_else);

@@ -85,6 +85,20 @@ pub const SERVER_LOADED_PAGES: &[&str] = &[
 /// Largest request body for a photo upload: the photo plus room for a form around it.
 const UPLOAD_LIMIT: usize = photo::MAX_PHOTO_BYTES + 64 * 1024;
 
+/// CORS for the public GET endpoints: answers the same for everyone, so any website's scripts
+/// may read them (with their ETags, asking again with `If-None-Match`), without cookies. Never
+/// on an authenticated endpoint: another site's script must not read what a session sees. (The
+/// badge and the published keys, images and files embedded anywhere, say `*` themselves.)
+fn public_cors() -> tower_http::cors::CorsLayer {
+    use axum::http::{header, Method};
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers([header::IF_NONE_MATCH, header::ACCEPT_LANGUAGE])
+        .expose_headers([header::ETAG])
+        .max_age(std::time::Duration::from_secs(24 * 3600))
+}
+
 /// `GET /healthz`: constant, touches nothing, for load balancers.
 pub async fn health() -> &'static str {
     "ok"
@@ -110,10 +124,13 @@ pub fn router(
     Router::new()
         // For machines.
         .route("/healthz", get(health))
-        .route("/api/v1/robots/{id}", get(api::robot))
+        // Public GETs, readable by any website's scripts (CORS); never the authenticated ones.
+        .route("/api/v1/robots/{id}", get(api::robot).layer(public_cors()))
         .route(
             "/api/v1/venues/{slug}",
-            get(venues::json).layer(Extension(venue_cache.clone())),
+            get(venues::json)
+                .layer::<_, std::convert::Infallible>(Extension(venue_cache.clone()))
+                .layer(public_cors()),
         )
         // A robot's status as a small image for a venue's own website.
         .route(
@@ -139,7 +156,7 @@ pub fn router(
             get(labels::qr).layer(Extension(labels::LabelCache::default())),
         )
         // Scanning: a code's text (the page `GET /verify` is the app's), or a photo's codes.
-        .route("/api/v1/verify", get(scan::verify))
+        .route("/api/v1/verify", get(scan::verify).layer(public_cors()))
         .route("/verify", post(scan::verify_form))
         .route(
             "/api/v1/scan",
