@@ -81,4 +81,6 @@ pub struct Page {
     pub done: Option<String>,
     /// The robot a unit registration just registered.
     pub registered: Option<String>,
+    /// The venues it runs, as (slug, name), by name.
+    pub venues: Vec<(String, String)>,
 }

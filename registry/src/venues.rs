@@ -157,3 +157,12 @@ pub async fn dashboard(
         reports,
     })
 }
+
+/// The venues the organisation `org` runs, as (slug, name), by name, for its members' page
+/// (the caller has checked that the person is one).
+pub async fn of_organisation(
+    registry: &Registry,
+    org: i64,
+) -> Result<Vec<(String, String)>, Error> {
+    Ok(rows::of_organisation(registry.pool(), org).await?)
+}

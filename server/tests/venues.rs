@@ -468,6 +468,19 @@ async fn dashboard(app: &TestApp) {
         404
     );
 
+    // Its organisation's page lists the venue, with the way to its dashboard.
+    let org: i64 = sqlx::query_scalar("SELECT org_id FROM venues WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let org_page = open(format!("/orgs/{org}"), Some(as_who("venue")), "en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(org_page.contains(&format!(r#"href="/v/{slug}/dashboard""#)));
+
     // The venue's own member, in both languages: personal, never cached.
     let ids = deployed_at(app, &slug).await;
     for (lang, words) in [("en", "Inspections due"), ("zh-CN", "待检验")] {

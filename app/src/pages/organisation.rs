@@ -377,7 +377,37 @@ pub fn OrganisationPage() -> impl IntoView {
         {done}
         <h1>{page.name.clone()}</h1>
         <p>{tr_with(lang, "org.you_act_as", &[("roles", &roles)])}</p>
+        {venues_section(&page)}
         {tokens_section(&page)}
         {maker}
     }
+}
+
+/// The venues the organisation runs, each with its dashboard, its entrance display and its
+/// public page.
+fn venues_section(page: &Page) -> Option<impl IntoView> {
+    (!page.venues.is_empty()).then(|| {
+        let rows = page
+            .venues
+            .iter()
+            .map(|(slug, name)| {
+                view! {
+                    <li>
+                        <a href=format!("/v/{slug}/dashboard")>{name.clone()}</a>
+                        " · "
+                        <a href=format!("/v/{slug}/display")>{t("venue_display")}</a>
+                        " · "
+                        <a href=format!("/v/{slug}")>{t("venue_public")}</a>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section aria-labelledby="venues-heading">
+                <h2 id="venues-heading">{t("venues")}</h2>
+                <p>{t("venues_hint")}</p>
+                <ul class="org-venues">{rows}</ul>
+            </section>
+        }
+    })
 }

@@ -113,3 +113,13 @@ pub async fn open_recalls_at(pool: &Pool, venue: i64) -> Result<Vec<RecallAtRow>
     .fetch_all(pool)
     .await
 }
+
+/// The venues the organisation `org` runs, as (slug, name), by name.
+pub async fn of_organisation(pool: &Pool, org: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT slug, name FROM venues WHERE org_id = $1 AND slug IS NOT NULL ORDER BY name, slug",
+    )
+    .bind(org)
+    .fetch_all(pool)
+    .await
+}

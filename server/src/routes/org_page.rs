@@ -168,6 +168,7 @@ async fn load(
         registered: query_value(parts, "registered")
             .and_then(|r| domain::RobotId::parse(&r).ok())
             .map(|id| id.to_string()),
+        venues: registry::venues::of_organisation(registry, org).await?,
     })
 }
 
