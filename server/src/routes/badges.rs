@@ -23,13 +23,32 @@ use std::hash::{Hash, Hasher};
 /// How long browsers and shared caches may show a badge before asking again (with its ETag).
 const MAX_AGE_S: u32 = 30;
 
-/// Statuses looked up lately, by robot ID: each at most a second old (see [`crate::fresh`]).
+/// A badge as drawn: its bytes and their ETag.
+type Drawn = (bytes::Bytes, HeaderValue);
+
+/// Bytes of badges kept drawn (a badge is about 1.5 KB).
+const DRAWN_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Statuses looked up lately, by robot ID: each at most a second old (see [`crate::fresh`]);
+/// and badges drawn, by what they show (status, ID, language): a badge is the same picture
+/// for as long as its status is, so a busy robot's is drawn once, not at every view.
 #[derive(Clone)]
-pub struct BadgeCache(Fresh<Status>);
+pub struct BadgeCache(
+    Fresh<Status>,
+    moka::sync::Cache<(&'static str, String, Lang), Drawn>,
+);
 
 impl Default for BadgeCache {
     fn default() -> BadgeCache {
-        BadgeCache(Fresh::new(200_000))
+        BadgeCache(
+            Fresh::new(200_000),
+            moka::sync::Cache::builder()
+                .max_capacity(DRAWN_BYTES)
+                .weigher(|k: &(&'static str, String, Lang), v: &Drawn| {
+                    u32::try_from(v.0.len() + k.1.len() + 64).unwrap_or(u32::MAX)
+                })
+                .build(),
+        )
     }
 }
 
@@ -152,18 +171,21 @@ pub async fn badge(
         // Not an ID: said so, without repeating what was sent.
         Err(_) => (StatusCode::NOT_FOUND, "malformed", String::new()),
     };
-    let body = svg(kind, &shown, lang);
-    let etag = etag_of(&body);
-    let mut response = if status == StatusCode::OK && matches(&headers, &etag) {
+    let (body, etag) = cache.1.get_with((kind, shown.clone(), lang), || {
+        let body = svg(kind, &shown, lang);
+        let etag = HeaderValue::from_str(&etag_of(&body))
+            .unwrap_or_else(|_| HeaderValue::from_static("\"badge\""));
+        (bytes::Bytes::from(body), etag)
+    });
+    let fresh = etag.to_str().is_ok_and(|e| matches(&headers, e));
+    let mut response = if status == StatusCode::OK && fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         (status, body).into_response()
     };
     let h = response.headers_mut();
     image_headers(h);
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
+    h.insert(header::ETAG, etag);
     if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={MAX_AGE_S}")) {
         h.insert(header::CACHE_CONTROL, v);
     }
