@@ -33,6 +33,8 @@ pub struct Read {
     pub page: Arc<VenuePage>,
     json: bytes::Bytes,
     etag: String,
+    /// The entrance display's QR code, drawn by its first request within the read's second.
+    qr: std::sync::OnceLock<Arc<str>>,
 }
 
 impl Read {
@@ -50,6 +52,7 @@ impl Read {
             page: Arc::new(page),
             json: json.into(),
             etag: format!("\"v{:016x}\"", h.finish()),
+            qr: std::sync::OnceLock::new(),
         }
     }
 }
@@ -130,18 +133,22 @@ pub async fn display(
         Err(refused) => return refused,
     };
     let slug = read.page.slug.clone();
-    let url = format!("{}/v/{slug}", state.registry.hosts().origin());
-    // The code's own drawing, from the portal's origin and a checked slug.
-    let qr = match crate::scan::label_svg(&url, DISPLAY_QR_PX) {
-        Ok(svg) => svg
-            .find("<svg")
-            .map(|at| svg[at..].to_string())
-            .unwrap_or_default(),
-        Err(e) => {
-            tracing::warn!(error = %e, "the display's QR code could not be drawn");
-            String::new()
+    // The code's own drawing, from the portal's origin and a checked slug; once per read.
+    let qr = read.qr.get_or_init(|| {
+        let url = format!("{}/v/{slug}", state.registry.hosts().origin());
+        match crate::scan::label_svg(&url, DISPLAY_QR_PX) {
+            Ok(svg) => svg
+                .find("<svg")
+                .map(|at| &svg[at..])
+                .unwrap_or_default()
+                .into(),
+            Err(e) => {
+                tracing::warn!(error = %e, "the display's QR code could not be drawn");
+                "".into()
+            }
         }
-    };
+    });
+    let qr = qr.to_string();
     let path = format!("/v/{slug}/display");
     let page = read.page.clone();
     let etag = read.etag.clone();
