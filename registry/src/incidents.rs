@@ -593,16 +593,8 @@ pub async fn list(database: &Database, who: &Person) -> Result<Vec<Summary>, Err
 /// where it stands, nothing of who reported it. The caller checks that the person is the
 /// venue's (`venues::dashboard`).
 pub(crate) async fn open_at_venue(database: &Database, venue: i64) -> Result<Vec<Summary>, Error> {
-    let found = rows::reports(database.pool(), Among::AtVenue(venue), LIST_LIMIT).await?;
-    Ok(found
-        .iter()
-        .filter(|r| {
-            !IncidentStatus::from_name(&r.status)
-                .unwrap_or(IncidentStatus::Submitted)
-                .is_closed()
-        })
-        .map(summary)
-        .collect())
+    let found = rows::reports(database.pool(), Among::OpenAtVenue(venue), LIST_LIMIT).await?;
+    Ok(found.iter().map(summary).collect())
 }
 
 /// What awaits `who`, and every report they may see.

@@ -581,6 +581,13 @@ async fn dashboard(app: &TestApp) {
         !reports_part.contains(&format!("/incidents/{reference}")),
         "not linked: its page is the operator's and the regulator's"
     );
+    // Closed (dismissed), it is no longer being handled: gone from the list.
+    sqlx::query("UPDATE incident_reports SET status = 'dismissed'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let now = html().await;
+    assert!(!now[now.find("reports-heading").unwrap()..].contains(&reference));
 
     // Due: robots never inspected or due within 30 days, with the date.
     let soon = time::OffsetDateTime::now_utc().date() + time::Duration::days(10);

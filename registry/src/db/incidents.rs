@@ -183,11 +183,28 @@ pub enum Among {
     OperatedBy(i64),
     /// On models this organisation makes.
     MadeBy(i64),
-    /// On robots deployed at this venue now.
-    AtVenue(i64),
+    /// Still being handled (their workflow not ended), on robots deployed at this venue now.
+    OpenAtVenue(i64),
     /// All of them.
     All,
 }
+
+/// Reports on the venue's robots whose workflow has not ended, filtered here, before the limit
+/// (filtered after it, 200 newer closed reports would hide every open one). The closed
+/// statuses are the vocabulary's own machine names, not input, and the rule stays
+/// `IncidentStatus::is_closed`.
+static OPEN_AT_VENUE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use crate::domain::vocabulary::{IncidentStatus, Word};
+    let closed: Vec<String> = IncidentStatus::all()
+        .iter()
+        .filter(|s| s.is_closed())
+        .map(|s| format!("'{}'", s.name()))
+        .collect();
+    format!(
+        "r.venue_id = $1 AND ir.status NOT IN ({})",
+        closed.join(", ")
+    )
+});
 
 /// The newest reports (at most `limit`) among `among`.
 pub async fn reports(pool: &Pool, among: Among, limit: i64) -> Result<Vec<ReportRow>, sqlx::Error> {
@@ -195,7 +212,7 @@ pub async fn reports(pool: &Pool, among: Among, limit: i64) -> Result<Vec<Report
         Among::ReportedBy(p) => ("ir.reporter_id = $1", p),
         Among::OperatedBy(o) => ("r.operator_id = $1", o),
         Among::MadeBy(o) => ("m.manufacturer_id = $1", o),
-        Among::AtVenue(v) => ("r.venue_id = $1", v),
+        Among::OpenAtVenue(v) => (OPEN_AT_VENUE.as_str(), v),
         Among::All => ("$1 = $1", 0),
     };
     sqlx::query_as(&format!(
