@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("scan") view=ScanPage />
+                    <Route path=StaticSegment("api") view=crate::pages::api_guide::ApiGuidePage />
                     <Route path=StaticSegment("verify") view=VerifyPage />
                     <Route path=StaticSegment("account") view=AccountPage />
                     <Route path=(StaticSegment("account"), StaticSegment("sign-in")) view=SignInPage />
@@ -145,7 +146,7 @@ pub fn App() -> impl IntoView {
             <footer class="site-footer">
                 <p>{tr(lang, "site.footer_demo")}</p>
                 <p>
-                    {tr(lang, "site.footer_api")} " " <code>"GET /api/v1/robots/{ID}"</code>
+                    {tr(lang, "site.footer_api")} " " <a href="/api">{tr(lang, "site.footer_api_link")}</a>
                 </p>
             </footer>
         </Router>

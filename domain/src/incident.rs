@@ -86,6 +86,8 @@ pub struct Permissions {
 
 /// A line of a list of reports.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = IncidentSummary))]
 pub struct Summary {
     pub reference: String,
     pub robot_id: String,

@@ -5,6 +5,7 @@ use super::{RobotId, Status};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     pub id: RobotId,
     pub id_display: String,
@@ -24,6 +25,7 @@ pub struct Profile {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Manufacturer {
     pub name: String,
     pub code: String,
@@ -32,6 +34,8 @@ pub struct Manufacturer {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ProfileModel))]
 pub struct Model {
     pub code: String,
     pub name: String,
@@ -48,6 +52,7 @@ pub struct Model {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Operator {
     pub name: String,
     pub phone: Option<String>,
@@ -56,6 +61,7 @@ pub struct Operator {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmergencyContact {
     /// A number answered around the clock while the robot operates.
     pub phone: String,
@@ -64,6 +70,7 @@ pub struct EmergencyContact {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PermittedRole {
     /// Machine names of roles (`reception`, `guidance`…), translated on display.
     pub approved: Vec<String>,
@@ -72,6 +79,7 @@ pub struct PermittedRole {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Limits {
     pub indoor_only: bool,
     pub supervised: bool,
@@ -81,6 +89,7 @@ pub struct Limits {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Inspection {
     pub date: String,
     pub body: String,
@@ -91,6 +100,7 @@ pub struct Inspection {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataNotice {
     /// Machine names of recording sensors (`video`, `audio`, `location`, `biometrics`…).
     pub sensors: Vec<String>,
@@ -103,6 +113,7 @@ pub struct DataNotice {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComplaintChannel {
     pub operator_contact: Option<String>,
     pub regulator: String,
@@ -113,6 +124,8 @@ pub struct ComplaintChannel {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ProfileVenue))]
 pub struct Venue {
     /// Its page's address in the portal: `/v/{slug}`.
     #[serde(default)]
@@ -125,6 +138,8 @@ pub struct Venue {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OpenRecall))]
 pub struct Recall {
     pub reference: String,
     pub issued_on: String,
@@ -134,6 +149,7 @@ pub struct Recall {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordSummary {
     pub entries: i64,
     pub last_updated: String,

@@ -13,6 +13,7 @@ pub const GAP_DAYS: i64 = 365;
 
 /// Why a report may be opened, as the audit log keeps it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OpenedVia {
     ShareCode,
@@ -38,6 +39,7 @@ impl OpenedVia {
 
 /// The whole report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     pub robot_id: String,
     pub model: String,
@@ -51,14 +53,16 @@ pub struct Report {
     pub chain: ChainCheck,
     pub red_flags: Vec<RedFlag>,
     pub summary: Summary,
-    /// Shared: a report is kept and handed out again while the record it was made from is
-    /// unchanged (`registry::provenance`), and only its time of generation is new.
+    /// The condition readings from the service filings, oldest first.
+    // Shared: a report is kept and handed out again while the record it was made from is
+    // unchanged (`registry::provenance`), and only its time of generation is new.
     pub condition: std::sync::Arc<Condition>,
     pub timeline: std::sync::Arc<Vec<TimelineEntry>>,
 }
 
 /// The robot's chain of entries, checked as the report was made.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChainCheck {
     pub intact: bool,
     pub entries: i64,
@@ -71,6 +75,7 @@ pub struct ChainCheck {
 
 /// Something a buyer must know before paying.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RedFlag {
     pub kind: RedFlagKind,
     /// Since when, where it has a date.
@@ -82,6 +87,7 @@ pub struct RedFlag {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RedFlagKind {
     /// The record was changed behind the portal's back: nothing in it can be trusted.
@@ -104,6 +110,7 @@ pub enum RedFlagKind {
 
 /// Who held the robot, or where it worked, from when to when (`None`: still).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     pub name: String,
     pub from: String,
@@ -111,6 +118,8 @@ pub struct Period {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ProvenanceSummary))]
 pub struct Summary {
     pub owners: Vec<Period>,
     pub lessees: Vec<Period>,
@@ -127,6 +136,7 @@ pub struct Summary {
 
 /// One measurement, with its date and the party that filed it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reading {
     pub at: String,
     pub value: f64,
@@ -134,6 +144,7 @@ pub struct Reading {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JointWear {
     pub joint: String,
     pub readings: Vec<Reading>,
@@ -141,6 +152,7 @@ pub struct JointWear {
 
 /// The condition summary from the service filings, oldest reading first.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Condition {
     pub battery_soh: Vec<Reading>,
     pub battery_cycles: Vec<Reading>,
@@ -149,6 +161,7 @@ pub struct Condition {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     pub seq: i64,
     pub kind: String,
@@ -169,6 +182,7 @@ pub struct TimelineEntry {
 
 /// A share code as its owner's list shows it (never the code itself).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareCodeInfo {
     pub id: i64,
     pub created_at: String,
@@ -180,6 +194,7 @@ pub struct ShareCodeInfo {
 
 /// A share code just issued, shown to its owner once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IssuedCode {
     pub id: i64,
     pub code: String,
@@ -188,6 +203,8 @@ pub struct IssuedCode {
 
 /// One opening of a report, as the audit log shows it to the owner and regulators.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ReportOpening))]
 pub struct Opening {
     pub opened_at: String,
     pub via: String,

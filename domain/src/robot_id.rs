@@ -10,6 +10,7 @@ pub const ID_LEN: usize = 29;
 
 /// The four segments of an ID, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Segment {
     Country,
@@ -126,6 +127,25 @@ impl IdError {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct RobotId(String);
+
+/// In the API's description: the canonical form, as the API writes it.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for RobotId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^[A-Z0-9]{{{ID_LEN}}}$")))
+            .description(Some(
+                "A robot ID in canonical form: 29 characters, A-Z and 0-9.",
+            ))
+            .examples(["CNSEJ5SE027600000000000000001"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for RobotId {}
 
 /// Characters a person may type between groups; they carry no meaning and are removed.
 pub fn is_separator(c: char) -> bool {

@@ -35,6 +35,7 @@ impl Lifecycle {
 
 /// The public status of a registered robot. Machine names (serde) are used by the API and CLI.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     InService,

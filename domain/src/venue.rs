@@ -43,6 +43,7 @@ pub fn is_slug(text: &str) -> bool {
 
 /// One robot deployed at the venue now.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VenueRobot {
     pub id: String,
     /// The ID grouped for reading.
@@ -55,15 +56,39 @@ pub struct VenueRobot {
     pub next_inspection_due: Option<String>,
 }
 
-/// How many of the venue's robots stand in each status, in [`Status::ALL`]'s order, those
+/// How many of the venue's robots stand in each status, most trustworthy first, statuses
 /// with none left out.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VenueSummary {
     pub robots: usize,
+    /// Pairs of a status and how many robots stand in it: `["in_service", 12]`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = by_status_schema))]
     pub by_status: Vec<(Status, usize)>,
     /// Whether every robot here is in service (all inspections current, no recall open,
     /// none suspended).
     pub all_in_service: bool,
+}
+
+/// `[status, count]` pairs, as serde writes a tuple.
+#[cfg(feature = "openapi")]
+fn by_status_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+    use utoipa::openapi::RefOr;
+    use utoipa::PartialSchema;
+    let status: Schema = match Status::schema() {
+        RefOr::T(s) => s,
+        RefOr::Ref(_) => ObjectBuilder::new().schema_type(Type::String).into(),
+    };
+    let count: Schema = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .into();
+    let pair = ArrayBuilder::new()
+        .prefix_items([status, count])
+        .min_items(Some(2))
+        .max_items(Some(2));
+    ArrayBuilder::new().items(pair).build()
 }
 
 impl VenueSummary {
@@ -83,6 +108,7 @@ impl VenueSummary {
 
 /// Everything the venue's page shows, and its JSON (`/api/v1/venues/{slug}`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VenuePage {
     pub slug: String,
     pub name: String,

@@ -37,6 +37,7 @@ pub const MAX_CODE_LEN: usize = 3000;
 
 /// The kinds of verdict, most trustworthy first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
     /// The registry's own label with a valid signature.

@@ -11,6 +11,7 @@ const pages = () => [
   ['malformed ID', '/r/CN-A1B2-HX%C3%98001'],
   ['not registered', `/r/${t.ids.not_registered}`],
   ['scanner', '/scan'],
+  ['API guide', '/api'],
   ['stop page', `/verify?code=${encodeURIComponent(`https://robopass-check.example.net/r/${t.ids.in_service}`)}`],
   ['several verdicts', `/verify?code=hello&code=${encodeURIComponent('https://shop.example/')}`],
   ['unsigned label warning', `/r/${t.ids.in_service}?label=unsigned`],

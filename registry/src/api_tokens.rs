@@ -25,6 +25,7 @@ pub struct TokenHolder {
 
 /// A token as its organisation's page lists it (never the token itself).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenInfo {
     pub id: i64,
     pub name: String,
@@ -35,6 +36,8 @@ pub struct TokenInfo {
 
 /// A token just made: `token` is shown to its maker once and kept nowhere.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CreatedToken))]
 pub struct NewToken {
     pub id: i64,
     pub token: String,

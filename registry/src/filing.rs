@@ -24,6 +24,7 @@ const FUTURE_SLACK_S: i64 = 300;
 
 /// An entry as a party sends it (`POST /api/v1/robots/{ID}/entries`).
 #[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Filing {
     pub kind: String,
     pub occurred_at: String,

@@ -33,6 +33,7 @@ pub use crate::domain::verdict::SigCheck;
 
 /// A public key as published at `/.well-known/robopass-keys.json`.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublishedKey {
     pub kid: String,
     /// The 32-byte public key, base64url without padding.

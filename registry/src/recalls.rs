@@ -17,6 +17,7 @@ const ATTEMPTS: u32 = 4;
 
 /// A recall as the manufacturer issues it.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Notice {
     /// The model's 6-character code.
@@ -35,6 +36,7 @@ pub struct Notice {
 
 /// A recall as its manufacturer sees it: what it says, and how far its remedy has come.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recall {
     pub id: i64,
     pub reference: String,

@@ -95,6 +95,7 @@ pub async fn organisation(
 
 /// A model of the manufacturer's, as its forms offer it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModelChoice {
     pub code: String,
     pub name: String,
@@ -114,6 +115,7 @@ pub async fn models(registry: &Registry, maker: &Maker) -> Result<Vec<ModelChoic
 
 /// A unit as the manufacturer describes it (a JSON body, or a CSV row).
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Unit {
     /// The model's 6-character code.
@@ -435,6 +437,7 @@ fn read_file(
 
 /// Where an import stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportState {
     Running,
@@ -455,6 +458,7 @@ impl ImportState {
 
 /// An import as its page and the API show it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Progress {
     pub id: String,
     pub state: ImportState,

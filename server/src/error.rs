@@ -6,10 +6,10 @@ use app::i18n::words::{error_message, problem_message};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::{Lang, Problem};
+use domain::{Lang, Problem, RobotId, Segment};
 use photo::PhotoError;
 use registry::Error;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 /// How a failure is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,16 +20,52 @@ pub enum Form {
     Page,
 }
 
+/// Every error the API answers with, whatever its status: `{"error": {"code", "message", …}}`,
+/// with what helps beside it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+    /// Registered IDs one confusable character away from an ID that is not registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestions: Option<Vec<RobotId>>,
+    /// Every bad row of a CSV file that was not imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<RowError>>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A machine name (`not_registered`, `not_yours`, `too_many_attempts`, `bad_details`…):
+    /// what a program decides on. It never changes with the language.
+    pub code: &'static str,
+    /// The error in words, in the request's language (`Accept-Language`: `en` or `zh-CN`).
+    pub message: String,
+    /// The field of what was sent that is wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// 1-based position of the offending character of a bad robot ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<usize>,
+    /// The part of a bad robot ID that is wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segment: Option<Segment>,
+}
+
+/// One bad row of a CSV file.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// The line of the file, counting the header as line 1.
+    pub line: u64,
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
 /// A request that could not be answered as asked.
 #[derive(Debug)]
 pub struct Failure {
     status: StatusCode,
-    code: &'static str,
-    message: String,
-    /// Further fields of the `error` object (`position`, `segment` of a bad ID).
-    detail: Map<String, Value>,
-    /// Further top-level fields (`suggestions` beside a robot that is not registered).
-    beside: Map<String, Value>,
+    body: ErrorBody,
     retry_after_s: Option<u64>,
     lang: Lang,
     form: Form,
@@ -51,17 +87,20 @@ fn status_of(error: &Error) -> StatusCode {
 impl Failure {
     /// The registry's `error`, said in `lang`.
     pub fn new(error: Error, lang: Lang, form: Form) -> Failure {
-        let mut detail = Map::new();
-        if let Error::BadId(e) = &error {
-            detail.insert("position".into(), json!(e.position()));
-            detail.insert("segment".into(), json!(e.segment()));
-        }
-        Failure {
-            status: status_of(&error),
+        let (position, segment) = match &error {
+            Error::BadId(e) => (e.position(), e.segment()),
+            _ => (None, None),
+        };
+        let detail = ErrorDetail {
             code: error.code(),
             message: error_message(lang, &error),
-            detail,
-            beside: Map::new(),
+            field: None,
+            position,
+            segment,
+        };
+        Failure {
+            status: status_of(&error),
+            body: ErrorBody::of(detail),
             retry_after_s: match error {
                 Error::TooMany { retry_after_s } => Some(retry_after_s),
                 _ => None,
@@ -76,10 +115,13 @@ impl Failure {
         Failure {
             status: StatusCode::from_u16(error.status())
                 .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-            code: error.code(),
-            message: problem_message(lang, error.problem()),
-            detail: Map::new(),
-            beside: Map::new(),
+            body: ErrorBody::of(ErrorDetail {
+                code: error.code(),
+                message: problem_message(lang, error.problem()),
+                field: None,
+                position: None,
+                segment: None,
+            }),
             retry_after_s: None,
             lang,
             form,
@@ -91,36 +133,43 @@ impl Failure {
         Failure::new(Error::Invalid(problem), lang, form)
     }
 
-    /// The same failure with `value` beside the error, under `key`.
-    pub fn with(mut self, key: &str, value: Value) -> Failure {
-        self.beside.insert(key.to_string(), value);
+    /// The same failure with the registered IDs one character away beside it.
+    pub fn suggesting(mut self, ids: Vec<RobotId>) -> Failure {
+        self.body.suggestions = Some(ids);
+        self
+    }
+
+    /// The same failure with every bad row of a file beside it.
+    pub fn rows(mut self, rows: Vec<RowError>) -> Failure {
+        self.body.rows = Some(rows);
         self
     }
 
     /// The same failure naming the `field` of what was sent that is wrong (`error.field`).
     pub fn field(mut self, field: &str) -> Failure {
-        self.detail.insert("field".into(), json!(field));
+        self.body.error.field = Some(field.to_string());
         self
+    }
+}
+
+impl ErrorBody {
+    fn of(error: ErrorDetail) -> ErrorBody {
+        ErrorBody {
+            error,
+            suggestions: None,
+            rows: None,
+        }
     }
 }
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let mut response = match self.form {
-            Form::Json => {
-                let mut error = Map::new();
-                error.insert("code".into(), json!(self.code));
-                error.insert("message".into(), json!(self.message));
-                error.extend(self.detail);
-                let mut body = Map::new();
-                body.insert("error".into(), Value::Object(error));
-                body.extend(self.beside);
-                (self.status, Json(Value::Object(body))).into_response()
-            }
+            Form::Json => (self.status, Json(self.body)).into_response(),
             Form::Page => (
                 self.status,
                 [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                page(self.lang, self.status, &self.message),
+                page(self.lang, self.status, &self.body.error.message),
             )
                 .into_response(),
         };
@@ -172,6 +221,7 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     async fn body(response: Response) -> (StatusCode, String) {
         let status = response.status();

@@ -14,6 +14,7 @@ const SHOWN_LEN: usize = 200;
 
 /// One code and its verdict, as the API returns it.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// The code's text (shortened when long).
     pub found: String,

@@ -1,6 +1,7 @@
 //! One folder per area of the site, one file per page.
 
 pub mod account;
+pub mod api_guide;
 pub mod filing;
 pub mod incidents;
 pub mod labels;

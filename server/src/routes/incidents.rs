@@ -558,7 +558,26 @@ pub async fn inbox(State(state): State<AppState>, req: Request) -> Response {
     }
 }
 
+/// Incident reports, newest first.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct IncidentList {
+    pub incidents: Vec<domain::incident::Summary>,
+}
+
 /// `GET /api/v1/incidents`: the reports the session's person may see, newest first.
+#[utoipa::path(
+    operation_id = "incidents",
+    get,
+    path = "/api/v1/incidents",
+    tag = "incidents",
+    summary = "The incident reports the signed-in person may see",
+    description = "Their own reports; for an operator, manufacturer or regulator, also those on the robots in their care. Newest first.",
+    responses(
+        (status = 200, description = "The reports", body = IncidentList),
+        (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
 pub async fn api_list(State(state): State<AppState>, req: Request) -> Response {
     let (parts, _) = req.into_parts();
     let lang = lang_from_headers(&parts.headers);
@@ -567,7 +586,7 @@ pub async fn api_list(State(state): State<AppState>, req: Request) -> Response {
     };
     match incidents::list(state.registry.database(), &me.person).await {
         Ok(list) => {
-            let mut response = Json(serde_json::json!({ "incidents": list })).into_response();
+            let mut response = Json(IncidentList { incidents: list }).into_response();
             response.headers_mut().insert(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("private, no-store"),

@@ -11,19 +11,40 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use axum::Json;
 use domain::{Lang, Problem, RobotId};
-use serde_json::json;
+
+/// The keys that verify labels, and how a label is signed.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct KeySet {
+    /// The registry's origin: every label starts with it.
+    pub issuer: String,
+    pub algorithm: &'static str,
+    pub label_format: &'static str,
+    pub signed_message: &'static str,
+    pub signature_encoding: &'static str,
+    pub key_id: &'static str,
+    pub keys: Vec<registry::labels::PublishedKey>,
+}
 
 /// `GET /.well-known/robopass-keys.json`: every public key that verifies labels.
+#[utoipa::path(
+    operation_id = "label_keys",
+    get,
+    path = "/.well-known/robopass-keys.json",
+    tag = "public",
+    summary = "The keys that verify labels",
+    description = "Every Ed25519 public key the registry signs labels with, current and retired, and how a label is signed: a program can check a label offline.",
+    responses((status = 200, description = "The keys", body = KeySet)),
+)]
 pub async fn keys(State(state): State<AppState>) -> Response {
-    let body = json!({
-        "issuer": state.registry.hosts().origin(),
-        "algorithm": "Ed25519",
-        "label_format": "{ORIGIN}/R/{ID}/{KID}.{SIG}",
-        "signed_message": "robopass-label-v1:{ID}:{KID}",
-        "signature_encoding": "base32 (RFC 4648, no padding)",
-        "key_id": "first 4 base32 characters of SHA-256(public key)",
-        "keys": state.registry.keys().published(),
-    });
+    let body = KeySet {
+        issuer: state.registry.hosts().origin().to_string(),
+        algorithm: "Ed25519",
+        label_format: "{ORIGIN}/R/{ID}/{KID}.{SIG}",
+        signed_message: "robopass-label-v1:{ID}:{KID}",
+        signature_encoding: "base32 (RFC 4648, no padding)",
+        key_id: "first 4 base32 characters of SHA-256(public key)",
+        keys: state.registry.keys().published(),
+    };
     (
         [
             (header::CACHE_CONTROL, "public, max-age=300"),

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod api;
 pub mod badges;
+pub mod described;
 pub mod filing;
 pub mod filing_page;
 pub mod incidents;
@@ -45,6 +46,7 @@ pub const PAGES: &[&str] = &[
     "/r/{id}/{sig}",
     "/R/{id}/{sig}",
     "/scan",
+    "/api",
     "/verify",
     "/labels/{id}",
     "/account",
@@ -70,6 +72,7 @@ pub const PAGES: &[&str] = &[
 /// personal, loaded (and refused) by the server before the page is rendered
 /// (`routes::incidents`).
 pub const SERVER_LOADED_PAGES: &[&str] = &[
+    "/api",
     "/incidents/new",
     "/incidents/{reference}",
     "/inbox",
@@ -121,16 +124,20 @@ pub fn router(
     let hosts = Arc::new(state.registry.hosts().clone());
     // Venues' pages and their JSON share what was read of each venue (a second).
     let venue_cache = venues::VenueCache::default();
+    let (api_routes, api_index) = described::routes(
+        venue_cache.clone(),
+        decoder.clone(),
+        state.registry.hosts().origin(),
+    );
     Router::new()
         // For machines.
         .route("/healthz", get(health))
-        // Public GETs, readable by any website's scripts (CORS); never the authenticated ones.
-        .route("/api/v1/robots/{id}", get(api::robot).layer(public_cors()))
+        // The API under /api/v1, each endpoint from its description (`described`), and the
+        // page that explains it.
+        .merge(api_routes)
         .route(
-            "/api/v1/venues/{slug}",
-            get(venues::json)
-                .layer::<_, std::convert::Infallible>(Extension(venue_cache.clone()))
-                .layer(public_cors()),
+            "/api",
+            get(described::page).layer(Extension(Arc::new(api_index))),
         )
         // A robot's status as a small image for a venue's own website.
         .route(
@@ -149,22 +156,13 @@ pub fn router(
         // A venue's own members: read fresh, personal, never cached.
         .route("/v/{slug}/dashboard", get(venues::dashboard))
         .route("/v/{slug}/labels", get(venues::labels))
-        // Labels: the keys that check them, and their images.
-        .route("/.well-known/robopass-keys.json", get(labels::keys))
+        // Labels' images (the keys that check them are described with the API).
         .route(
             "/qr/{file}",
             get(labels::qr).layer(Extension(labels::LabelCache::default())),
         )
-        // Scanning: a code's text (the page `GET /verify` is the app's), or a photo's codes.
-        .route("/api/v1/verify", get(scan::verify).layer(public_cors()))
+        // Scanning's forms: a code's text (the page `GET /verify` is the app's), or a photo.
         .route("/verify", post(scan::verify_form))
-        .route(
-            "/api/v1/scan",
-            post(scan::api_scan).layer((
-                DefaultBodyLimit::max(UPLOAD_LIMIT),
-                Extension(decoder.clone()),
-            )),
-        )
         .route(
             "/scan/photo",
             post(scan::photo_form)
@@ -195,7 +193,6 @@ pub fn router(
         .route("/incidents/{reference}/confirm", post(incidents::confirm))
         .route("/incidents/{reference}/photos/{photo}", get(incidents::photo))
         .route("/inbox", get(incidents::inbox))
-        .route("/api/v1/incidents", get(incidents::api_list))
         // Provenance reports for buyers: the page loads here what it shows.
         .route(
             "/provenance/{id}",
@@ -215,34 +212,6 @@ pub fn router(
             "/provenance/{id}/share-codes/{number}/revoke",
             post(provenance::revoke),
         )
-        // Filing the lifecycle record, by people and by organisations' programs.
-        .route("/api/v1/robots/{id}/entries", post(filing::file_entry))
-        .route("/api/v1/robots/{id}/engagements", post(filing::engage))
-        .route(
-            "/api/v1/robots/{id}/engagements/{org}",
-            axum::routing::delete(filing::disengage),
-        )
-        .route(
-            "/api/v1/robots/{id}/share-codes",
-            get(filing::share_codes_list).post(filing::issue_share_code),
-        )
-        .route(
-            "/api/v1/robots/{id}/share-codes/{code}",
-            axum::routing::delete(filing::revoke_share_code),
-        )
-        .route("/api/v1/provenance/{id}", post(filing::provenance))
-        .route(
-            "/api/v1/provenance/{id}/openings",
-            get(filing::provenance_openings),
-        )
-        .route(
-            "/api/v1/orgs/{org}/tokens",
-            get(filing::tokens).post(filing::create_token),
-        )
-        .route(
-            "/api/v1/orgs/{org}/tokens/{token}",
-            axum::routing::delete(filing::revoke_token),
-        )
         // An organisation's own page and its forms.
         .route("/orgs/{org}", get(org_page::show))
         .route("/orgs/{org}/tokens", post(org_page::create_token))
@@ -256,22 +225,6 @@ pub fn router(
         .route(
             "/orgs/{org}/recalls/{reference}/close",
             post(org_page::close_recall),
-        )
-        // A manufacturer's own: its models, units and recalls.
-        .route("/api/v1/manufacturers/{code}/models", get(maker::models))
-        .route("/api/v1/manufacturers/{code}/units", post(maker::register))
-        .route("/api/v1/manufacturers/{code}/units/import", post(maker::import))
-        .route(
-            "/api/v1/manufacturers/{code}/imports/{id}",
-            get(maker::import_progress),
-        )
-        .route(
-            "/api/v1/manufacturers/{code}/recalls",
-            get(maker::recalls_list).post(maker::issue_recall),
-        )
-        .route(
-            "/api/v1/manufacturers/{code}/recalls/{reference}/close",
-            post(maker::close_recall),
         )
         // The app: its server functions, then its pages (see [`PAGES`]).
         .route(

@@ -16,9 +16,24 @@ use axum::Json;
 use domain::verdict::MAX_CODE_LEN;
 use domain::Problem;
 use photo::{PhotoError, MAX_PHOTO_BYTES};
-use serde_json::json;
 
 /// `GET /api/v1/verify?code=…`: the verdict on a code's text (the first `code`, decoded once).
+#[utoipa::path(
+    operation_id = "verify_code",
+    get,
+    path = "/api/v1/verify",
+    tag = "public",
+    summary = "Check a code's text",
+    description = "Whatever a QR code or a person gave: the registry's signed label (`verified_label`), a link to the registry that it did not sign (`not_issued`), a link elsewhere (`foreign_host`), a plain robot ID (`robot_id`) or none of these (`not_a_robot_id`), with the verdict in words.",
+    params(
+        ("code" = String, Query, description = "The code's text, at most 3,000 bytes"),
+        ("Accept-Language" = Option<String>, Header, description = "`en` or `zh-CN`: the language of messages"),
+    ),
+    responses(
+        (status = 200, description = "The verdict", body = app::i18n::verdict::Finding),
+        (status = 400, description = "No code, or a code too long", body = crate::error::ErrorBody),
+    ),
+)]
 pub async fn verify(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -225,8 +240,32 @@ impl Decoder {
     }
 }
 
+/// Every code found in a photo, each with its verdict.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct FindingList {
+    pub codes: Vec<Finding>,
+}
+
 /// `POST /api/v1/scan`: a photo (the raw body, or the first file of a multipart form) in,
 /// the verdict on every code in it out.
+#[utoipa::path(
+    operation_id = "scan",
+    post,
+    path = "/api/v1/scan",
+    tag = "public",
+    summary = "Read the QR codes in a photo",
+    description = "A JPEG, PNG or WebP photo, as the raw body or the first file of a multipart form, at most 12 MB: every code in it with its verdict, as `/api/v1/verify` gives it.",
+    params(("Accept-Language" = Option<String>, Header, description = "`en` or `zh-CN`: the language of messages")),
+    request_body(content = String, content_type = "image/*", description = "The photo: JPEG, PNG or WebP (or a multipart form whose first file it is)"),
+    responses(
+        (status = 200, description = "The codes found", body = FindingList),
+        (status = 408, description = "The upload stopped coming", body = crate::error::ErrorBody),
+        (status = 413, description = "The photo is too large", body = crate::error::ErrorBody),
+        (status = 415, description = "Not an image", body = crate::error::ErrorBody),
+        (status = 422, description = "No code could be read, or the image is too large or complex to read", body = crate::error::ErrorBody),
+        (status = 503, description = "Too many photos being read: try again", body = crate::error::ErrorBody),
+    ),
+)]
 pub async fn api_scan(
     State(state): State<AppState>,
     Extension(decoder): Extension<Decoder>,
@@ -243,7 +282,7 @@ pub async fn api_scan(
                 .take(MAX_CODES)
                 .map(|c| finding(c, registry.hosts(), registry.keys(), lang))
                 .collect();
-            Json(json!({ "codes": findings })).into_response()
+            Json(FindingList { codes: findings }).into_response()
         }
         Err(e) => Failure::photo(&e, lang, Form::Json).into_response(),
     }

@@ -202,6 +202,20 @@ async fn members_page(state: AppState, slug: &str, req: Request, page: &str) -> 
 
 /// `GET /api/v1/venues/{slug}`: the same as JSON, public for a few seconds, with an ETag
 /// (304 on `If-None-Match`).
+#[utoipa::path(
+    operation_id = "venue",
+    get,
+    path = "/api/v1/venues/{slug}",
+    tag = "public",
+    summary = "A venue and the robots deployed there now",
+    description = "Each robot with its status and role here, and a summary by status. The same for everyone; cacheable for a few seconds, with an ETag (ask again with `If-None-Match`: 304 while nothing changed).",
+    params(("slug" = String, Path, description = "The venue's address name, as in `/v/{slug}`")),
+    responses(
+        (status = 200, description = "The venue", body = domain::venue::VenuePage),
+        (status = 304, description = "Unchanged since the ETag sent in `If-None-Match`"),
+        (status = 404, description = "No such venue", body = crate::error::ErrorBody),
+    ),
+)]
 pub async fn json(
     State(state): State<AppState>,
     Extension(cache): Extension<VenueCache>,
