@@ -13,8 +13,9 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-/// The document, and what the calls have reached of it.
-struct Described {
+/// The document, the app it describes, and what the calls have reached of it.
+struct Described<'a> {
+    app: &'a TestApp,
     document: Value,
     /// `components.schemas`, with their references rewritten to `#/$defs/…`.
     defs: Value,
@@ -41,8 +42,8 @@ fn rewritten(v: &Value) -> Value {
     serde_json::from_str(&v.to_string().replace("#/components/schemas/", "#/$defs/")).unwrap()
 }
 
-impl Described {
-    async fn fetch(app: &TestApp) -> Described {
+impl<'a> Described<'a> {
+    async fn fetch(app: &'a TestApp) -> Described<'a> {
         let resp = app.get("/api/v1/openapi.json").await;
         assert_eq!(resp.status(), 200);
         assert_eq!(resp.headers()["content-type"], "application/json");
@@ -51,6 +52,7 @@ impl Described {
         let document: Value = resp.json().await.unwrap();
         let defs = rewritten(&document["components"]["schemas"]);
         Described {
+            app,
             document,
             defs,
             seen: Mutex::new(BTreeMap::new()),
@@ -132,16 +134,16 @@ impl Described {
     /// Call the API as `who` with `sent`: the answer, checked.
     async fn call(
         &self,
-        app: &TestApp,
         method: Method,
         path: &str,
         sent: Send,
         who: As<'_>,
         headers: &[(&str, &str)],
     ) -> (u16, Value) {
-        let mut req = app
+        let mut req = self
+            .app
             .client
-            .request(method.clone(), format!("{}{path}", app.base))
+            .request(method.clone(), format!("{}{path}", self.app.base))
             .header(SAME_SITE.0, SAME_SITE.1)
             .header("accept-language", "zh-CN");
         for (k, v) in headers {
@@ -168,6 +170,19 @@ impl Described {
         let body = resp.bytes().await.unwrap();
         self.check(&method, path, status, &kind, &body);
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str, who: As<'_>) -> (u16, Value) {
+        self.call(Method::GET, path, Send::Nothing, who, &[]).await
+    }
+
+    async fn post(&self, path: &str, sent: Send, who: As<'_>) -> (u16, Value) {
+        self.call(Method::POST, path, sent, who, &[]).await
+    }
+
+    async fn delete(&self, path: &str, who: As<'_>) -> (u16, Value) {
+        self.call(Method::DELETE, path, Send::Nothing, who, &[])
+            .await
     }
 }
 
@@ -209,7 +224,7 @@ async fn described_api(app: &TestApp) {
     }
 
     // The checks can fail: an answer missing what its schema requires is caught.
-    let broken = std::panic::catch_unwind(|| {
+    let broken = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         d.check(
             &Method::GET,
             "/api/v1/robots/X",
@@ -217,12 +232,12 @@ async fn described_api(app: &TestApp) {
             "application/json",
             br#"{"error": {}}"#,
         )
-    });
+    }));
     assert!(
         broken.is_err(),
         "an error without its code and message breaks the schema"
     );
-    let undescribed = std::panic::catch_unwind(|| {
+    let undescribed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         d.check(
             &Method::GET,
             "/api/v1/robots/X",
@@ -230,7 +245,7 @@ async fn described_api(app: &TestApp) {
             "application/json",
             b"{}",
         )
-    });
+    }));
     assert!(
         undescribed.is_err(),
         "a status the description does not list"
@@ -273,19 +288,9 @@ async fn described_api(app: &TestApp) {
 
     // Public: a profile, a venue (and its 304), codes checked, a photo read, the keys.
     let profile = format!("/api/v1/robots/{robot}");
-    d.call(app, Method::GET, &profile, Nothing, Nobody, &[])
-        .await;
+    d.get(&profile, Nobody).await;
     let neighbour = app.unregistered_neighbour(&robot);
-    let (status, body) = d
-        .call(
-            app,
-            Method::GET,
-            &format!("/api/v1/robots/{neighbour}"),
-            Nothing,
-            Nobody,
-            &[],
-        )
-        .await;
+    let (status, body) = d.get(&format!("/api/v1/robots/{neighbour}"), Nobody).await;
     assert_eq!(status, 404);
     assert!(
         body["suggestions"]
@@ -293,26 +298,16 @@ async fn described_api(app: &TestApp) {
             .is_some_and(|s| !s.is_empty()),
         "{body}"
     );
-    let (status, body) = d
-        .call(
-            app,
-            Method::GET,
-            "/api/v1/robots/CN-SEJ5-%D0%A1",
-            Nothing,
-            Nobody,
-            &[],
-        )
-        .await;
+    let (status, body) = d.get("/api/v1/robots/CN-SEJ5-%D0%A1", Nobody).await;
     assert_eq!(status, 400, "{body}");
     let venue = format!("/api/v1/venues/{slug}");
     let etag = app.get(&venue).await.headers()["etag"]
         .to_str()
         .unwrap()
         .to_string();
-    d.call(app, Method::GET, &venue, Nothing, Nobody, &[]).await;
+    d.get(&venue, Nobody).await;
     let (status, _) = d
         .call(
-            app,
             Method::GET,
             &venue,
             Nothing,
@@ -321,15 +316,7 @@ async fn described_api(app: &TestApp) {
         )
         .await;
     assert_eq!(status, 304);
-    d.call(
-        app,
-        Method::GET,
-        "/api/v1/venues/nowhere-at-all",
-        Nothing,
-        Nobody,
-        &[],
-    )
-    .await;
+    d.get("/api/v1/venues/nowhere-at-all", Nobody).await;
     let png = app
         .get(&format!("/qr/{robot}.png"))
         .await
@@ -337,27 +324,15 @@ async fn described_api(app: &TestApp) {
         .await
         .unwrap()
         .to_vec();
-    let (status, found) = d
-        .call(
-            app,
-            Method::POST,
-            "/api/v1/scan",
-            Raw("image/png", png),
-            Nobody,
-            &[],
-        )
-        .await;
+    let (status, found) = d.post("/api/v1/scan", Raw("image/png", png), Nobody).await;
     assert_eq!(status, 200);
     let label = found["codes"][0]["found"].as_str().unwrap().to_string();
     assert_eq!(found["codes"][0]["verdict"], "verified_label");
     let (status, _) = d
-        .call(
-            app,
-            Method::POST,
+        .post(
             "/api/v1/scan",
             Raw("image/png", b"not a photo".to_vec()),
             Nobody,
-            &[],
         )
         .await;
     assert_eq!(status, 415);
@@ -370,31 +345,10 @@ async fn described_api(app: &TestApp) {
         "hello".to_string(),
     ] {
         let path = format!("/api/v1/verify?code={}", helpers::urlencode(&code));
-        assert_eq!(
-            d.call(app, Method::GET, &path, Nothing, Nobody, &[])
-                .await
-                .0,
-            200
-        );
+        assert_eq!(d.get(&path, Nobody).await.0, 200);
     }
-    d.call(
-        app,
-        Method::GET,
-        "/api/v1/verify?code=",
-        Nothing,
-        Nobody,
-        &[],
-    )
-    .await;
-    d.call(
-        app,
-        Method::GET,
-        "/.well-known/robopass-keys.json",
-        Nothing,
-        Nobody,
-        &[],
-    )
-    .await;
+    d.get("/api/v1/verify?code=", Nobody).await;
+    d.get("/.well-known/robopass-keys.json", Nobody).await;
 
     // Filing: refused for nobody and for a party that is not engaged, filed by one that is.
     let entries = format!("{profile}/entries");
@@ -405,37 +359,14 @@ async fn described_api(app: &TestApp) {
     let inspection = json!({"kind": "inspected", "occurred_at": now,
         "details": {"result": "pass", "next_due": due}});
     for (who, expected) in [(Nobody, 401), (operator, 403), (provider, 201)] {
-        let (status, body) = d
-            .call(
-                app,
-                Method::POST,
-                &entries,
-                Json(inspection.clone()),
-                who,
-                &[],
-            )
-            .await;
+        let (status, body) = d.post(&entries, Json(inspection.clone()), who).await;
         assert_eq!(status, expected, "{body}");
     }
     let unregistered = format!("/api/v1/robots/{neighbour}/entries");
-    d.call(
-        app,
-        Method::POST,
-        &unregistered,
-        Json(inspection.clone()),
-        regulator,
-        &[],
-    )
-    .await;
-    d.call(
-        app,
-        Method::POST,
-        &entries,
-        Json(json!("not an entry")),
-        provider,
-        &[],
-    )
-    .await;
+    d.post(&unregistered, Json(inspection.clone()), regulator)
+        .await;
+    d.post(&entries, Json(json!("not an entry")), provider)
+        .await;
 
     // Engagements: the owner engages a recycler, again, and ends it.
     let recycler = number(
@@ -447,90 +378,41 @@ async fn described_api(app: &TestApp) {
     let engaged = format!("{engagements}/{recycler}");
     for (who, expected) in [(buyer, 403), (owner, 201), (owner, 200)] {
         let (status, _) = d
-            .call(
-                app,
-                Method::POST,
-                &engagements,
-                Json(json!({"org": recycler})),
-                who,
-                &[],
-            )
+            .post(&engagements, Json(json!({"org": recycler})), who)
             .await;
         assert_eq!(status, expected);
     }
     for expected in [200, 404] {
-        let (status, _) = d
-            .call(app, Method::DELETE, &engaged, Nothing, owner, &[])
-            .await;
+        let (status, _) = d.delete(&engaged, owner).await;
         assert_eq!(status, expected);
     }
 
     // Share codes and the report they open, with its audit log.
     let codes = format!("{profile}/share-codes");
     let (status, issued) = d
-        .call(
-            app,
-            Method::POST,
-            &codes,
-            Json(json!({"expires_in_days": 3})),
-            owner,
-            &[],
-        )
+        .post(&codes, Json(json!({"expires_in_days": 3})), owner)
         .await;
     assert_eq!(status, 201);
     let code = issued["code"].as_str().unwrap().to_string();
-    d.call(app, Method::POST, &codes, Nothing, buyer, &[]).await;
-    d.call(app, Method::GET, &codes, Nothing, owner, &[]).await;
-    d.call(app, Method::GET, &codes, Nothing, buyer, &[]).await;
+    d.post(&codes, Nothing, buyer).await;
+    d.get(&codes, owner).await;
+    d.get(&codes, buyer).await;
     let report = format!("/api/v1/provenance/{robot}");
     let (status, body) = d
-        .call(
-            app,
-            Method::POST,
-            &report,
-            Json(json!({"share_code": code})),
-            buyer,
-            &[],
-        )
+        .post(&report, Json(json!({"share_code": code})), buyer)
         .await;
     assert_eq!(status, 200);
     assert!(body["timeline"].as_array().is_some_and(|t| !t.is_empty()));
-    d.call(app, Method::POST, &report, Nothing, regulator, &[])
-        .await;
-    d.call(
-        app,
-        Method::GET,
-        &format!("{report}/openings"),
-        Nothing,
-        owner,
-        &[],
-    )
-    .await;
-    d.call(
-        app,
-        Method::GET,
-        &format!("{report}/openings"),
-        Nothing,
-        buyer,
-        &[],
-    )
-    .await;
+    d.post(&report, Nothing, regulator).await;
+    d.get(&format!("{report}/openings"), owner).await;
+    d.get(&format!("{report}/openings"), buyer).await;
     let revoke = format!("{codes}/{code}");
     for expected in [200, 404] {
-        let (status, _) = d
-            .call(app, Method::DELETE, &revoke, Nothing, owner, &[])
-            .await;
+        let (status, _) = d.delete(&revoke, owner).await;
         assert_eq!(status, expected);
     }
     let (status, _) = d
-        .call(
-            app,
-            Method::POST,
-            &report,
-            Json(json!({"share_code": code})),
-            buyer,
-            &[],
-        )
+        .post(&report, Json(json!({"share_code": code})), buyer)
         .await;
     assert_eq!(status, 403, "a revoked code opens nothing");
 
@@ -547,69 +429,28 @@ async fn described_api(app: &TestApp) {
     )
     .await;
     let tokens = format!("/api/v1/orgs/{org}/tokens");
-    d.call(app, Method::GET, &tokens, Nothing, Nobody, &[])
-        .await;
+    d.get(&tokens, Nobody).await;
     let (status, made) = d
-        .call(
-            app,
-            Method::POST,
-            &tokens,
-            Json(json!({"name": "factory line 3"})),
-            maker,
-            &[],
-        )
+        .post(&tokens, Json(json!({"name": "factory line 3"})), maker)
         .await;
     assert_eq!(status, 201);
     let token = made["token"].as_str().unwrap().to_string();
     let bearer = Bearer(&token);
-    d.call(app, Method::GET, &tokens, Nothing, maker, &[]).await;
-    d.call(app, Method::GET, &tokens, Nothing, bearer, &[])
-        .await;
-    d.call(
-        app,
-        Method::POST,
-        &tokens,
-        Json(json!({"name": ""})),
-        maker,
-        &[],
-    )
-    .await;
+    d.get(&tokens, maker).await;
+    d.get(&tokens, bearer).await;
+    d.post(&tokens, Json(json!({"name": ""})), maker).await;
 
     // A manufacturer's own, through its token.
     let base = format!("/api/v1/manufacturers/{mcode}");
-    let (status, models) = d
-        .call(
-            app,
-            Method::GET,
-            &format!("{base}/models"),
-            Nothing,
-            bearer,
-            &[],
-        )
-        .await;
+    let (status, models) = d.get(&format!("{base}/models"), bearer).await;
     assert_eq!(status, 200);
     let model = models["models"][0]["code"].as_str().unwrap().to_string();
-    d.call(
-        app,
-        Method::GET,
-        &format!("{base}/models"),
-        Nothing,
-        buyer,
-        &[],
-    )
-    .await;
+    d.get(&format!("{base}/models"), buyer).await;
     let today = time::OffsetDateTime::now_utc().date().to_string();
     let unit = json!({"model": model, "serial": "OPENAPI0000000001", "produced_on": today});
     for expected in [201, 409] {
         let (status, body) = d
-            .call(
-                app,
-                Method::POST,
-                &format!("{base}/units"),
-                Json(unit.clone()),
-                bearer,
-                &[],
-            )
+            .post(&format!("{base}/units"), Json(unit.clone()), bearer)
             .await;
         assert_eq!(status, expected, "{body}");
     }
@@ -617,13 +458,10 @@ async fn described_api(app: &TestApp) {
         "model,serial,produced_on\n{model},OPENAPI0000000002,{today}\n{model},OPENAPI0000000003,{today}\n"
     );
     let (status, progress) = d
-        .call(
-            app,
-            Method::POST,
+        .post(
             &format!("{base}/units/import"),
             Raw("text/csv", csv.into()),
             bearer,
-            &[],
         )
         .await;
     assert_eq!(status, 202);
@@ -631,13 +469,10 @@ async fn described_api(app: &TestApp) {
         "model,serial,produced_on\n{model},short,{today}\nNOPE00,OPENAPI0000000004,never\n"
     );
     let (status, body) = d
-        .call(
-            app,
-            Method::POST,
+        .post(
             &format!("{base}/units/import"),
             Raw("text/csv", bad.into()),
             bearer,
-            &[],
         )
         .await;
     assert_eq!(status, 400, "{body}");
@@ -646,87 +481,39 @@ async fn described_api(app: &TestApp) {
         "{body}"
     );
     let progress_at = format!("{base}/imports/{}", progress["id"].as_str().unwrap());
-    d.call(app, Method::GET, &progress_at, Nothing, bearer, &[])
-        .await;
-    d.call(
-        app,
-        Method::GET,
-        &format!("{base}/imports/none"),
-        Nothing,
-        bearer,
-        &[],
-    )
-    .await;
+    d.get(&progress_at, bearer).await;
+    d.get(&format!("{base}/imports/none"), bearer).await;
     let notice = json!({"model": model, "defect": "hand actuator may overheat",
         "risk": "fall_risk", "remedy": "actuator_replacement"});
     let (status, recall) = d
-        .call(
-            app,
-            Method::POST,
-            &format!("{base}/recalls"),
-            Json(notice),
-            bearer,
-            &[],
-        )
+        .post(&format!("{base}/recalls"), Json(notice), bearer)
         .await;
     assert_eq!(status, 201, "{recall}");
-    d.call(
-        app,
-        Method::POST,
+    d.post(
         &format!("{base}/recalls"),
         Json(json!({"model": model})),
         bearer,
-        &[],
     )
     .await;
-    d.call(
-        app,
-        Method::GET,
-        &format!("{base}/recalls"),
-        Nothing,
-        bearer,
-        &[],
-    )
-    .await;
-    d.call(
-        app,
-        Method::GET,
-        &format!("{base}/recalls"),
-        Nothing,
-        Nobody,
-        &[],
-    )
-    .await;
+    d.get(&format!("{base}/recalls"), bearer).await;
+    d.get(&format!("{base}/recalls"), Nobody).await;
     let close = format!(
         "{base}/recalls/{}/close",
         recall["reference"].as_str().unwrap()
     );
     for expected in [200, 409] {
-        let (status, _) = d
-            .call(app, Method::POST, &close, Nothing, bearer, &[])
-            .await;
+        let (status, _) = d.post(&close, Nothing, bearer).await;
         assert_eq!(status, expected);
     }
     let revoke_token = format!("{tokens}/{}", made["id"]);
     for expected in [200, 404] {
-        let (status, _) = d
-            .call(app, Method::DELETE, &revoke_token, Nothing, maker, &[])
-            .await;
+        let (status, _) = d.delete(&revoke_token, maker).await;
         assert_eq!(status, expected);
     }
 
     // Incident reports.
-    d.call(
-        app,
-        Method::GET,
-        "/api/v1/incidents",
-        Nothing,
-        regulator,
-        &[],
-    )
-    .await;
-    d.call(app, Method::GET, "/api/v1/incidents", Nothing, Nobody, &[])
-        .await;
+    d.get("/api/v1/incidents", regulator).await;
+    d.get("/api/v1/incidents", Nobody).await;
 
     // Every described operation was reached, answering both ways where it can fail.
     let seen = d.seen.lock().unwrap();
