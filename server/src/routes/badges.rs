@@ -135,6 +135,24 @@ fn unavailable(lang: Lang) -> Response {
 }
 
 /// `GET /badge/{ID}.svg?lang=en|zh-CN` (without `lang`, the browser's languages decide).
+#[utoipa::path(
+    get,
+    operation_id = "badge",
+    path = "/badge/{file}",
+    tag = "public",
+    summary = "A robot's status as a small image",
+    description = "For a venue's own website: an SVG with the status's colour and icon, the status in words, the grouped ID and a title, never a script. Cached for a short while with an ETag, so it stays live (304 on `If-None-Match`). A robot that is not registered, or not an ID, gets a badge saying so, with 404.",
+    params(
+        ("file" = String, Path, description = "The robot's ID followed by `.svg`"),
+        ("lang" = Option<String>, Query, description = "`en` or `zh-CN`; without it, `Accept-Language` decides"),
+    ),
+    responses(
+        (status = 200, description = "The badge", content((String = "image/svg+xml"))),
+        (status = 304, description = "Unchanged since the ETag sent in `If-None-Match`"),
+        (status = 404, description = "A badge saying the robot is not registered, or that this is not a robot ID", content((String = "image/svg+xml"))),
+        (status = 503, description = "A badge saying the status cannot be read just now", content((String = "image/svg+xml"))),
+    ),
+)]
 pub async fn badge(
     State(state): State<AppState>,
     Extension(cache): Extension<BadgeCache>,

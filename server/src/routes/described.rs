@@ -1,10 +1,10 @@
-//! The API described: every `/api/v1` endpoint (and the published keys) is registered here from
-//! its own `#[utoipa::path]`, which names its method, address, parameters, body, answers and
-//! errors; the route table and the OpenAPI 3.1 document at `/api/v1/openapi.json` are both
-//! made from those, so the one cannot drift from the other. The document is written once, at
-//! startup.
+//! The API described: every `/api/v1` endpoint (and the public keys, badges and labels that
+//! builders use beside it) is registered here from its own `#[utoipa::path]`, which names its
+//! method, address, parameters, body, answers and errors; the route table and the OpenAPI 3.1
+//! document at `/api/v1/openapi.json` are both made from those, so the one cannot drift from
+//! the other. The document is written once, at startup.
 
-use super::{api, filing, incidents, labels, maker, public_cors, scan, venues};
+use super::{api, badges, filing, incidents, labels, maker, public_cors, scan, venues};
 use crate::error::ErrorBody;
 use crate::state::AppState;
 use app::pages::api_guide::{ApiIndex, ApiOperation};
@@ -103,6 +103,12 @@ pub fn routes(
             ))
         }))
         .routes(routes!(labels::keys))
+        .routes(layered(routes!(badges::badge), |r| {
+            r.layer(Extension(badges::BadgeCache::default()))
+        }))
+        .routes(layered(routes!(labels::qr), |r| {
+            r.layer(Extension(labels::LabelCache::default()))
+        }))
         // The lifecycle record, by people and by organisations' programs.
         .routes(routes!(filing::file_entry))
         .routes(routes!(filing::engage))

@@ -94,6 +94,25 @@ pub struct SizeQuery {
 }
 
 /// `GET /qr/{ID}.svg` and `/qr/{ID}.png`: the signed label of a registered robot.
+#[utoipa::path(
+    get,
+    operation_id = "label_image",
+    path = "/qr/{file}",
+    tag = "public",
+    summary = "A robot's signed QR label",
+    description = "The QR code of the robot's signed label (`/R/{ID}/{KID}.{SIG}`), as SVG or PNG. Errors are pages for people, who open these addresses too.",
+    params(
+        ("file" = String, Path, description = "The robot's ID followed by `.svg` or `.png`; a non-canonical ID is redirected (308) to the canonical address"),
+        ("size" = Option<u32>, Query, description = "The printed width in pixels, one of the label sizes the label page offers"),
+    ),
+    responses(
+        (status = 200, description = "The label", content((String = "image/svg+xml"), (String = "image/png"))),
+        (status = 308, description = "To the canonical address"),
+        (status = 400, description = "Not a robot ID, or not a label size", content((String = "text/html"))),
+        (status = 404, description = "Not a registered robot, or not `.svg` or `.png`", content((String = "text/html"))),
+        (status = 503, description = "Too many labels being drawn: try again", content((String = "text/html"))),
+    ),
+)]
 pub async fn qr(
     State(state): State<AppState>,
     Extension(cache): Extension<LabelCache>,

@@ -139,11 +139,6 @@ pub fn router(
             "/api",
             get(described::page).layer(Extension(Arc::new(api_index))),
         )
-        // A robot's status as a small image for a venue's own website.
-        .route(
-            "/badge/{file}",
-            get(badges::badge).layer(Extension(badges::BadgeCache::default())),
-        )
         // Venues' public pages: loaded here too (see SERVER_LOADED_PAGES), though public.
         .route(
             "/v/{slug}",
@@ -156,11 +151,6 @@ pub fn router(
         // A venue's own members: read fresh, personal, never cached.
         .route("/v/{slug}/dashboard", get(venues::dashboard))
         .route("/v/{slug}/labels", get(venues::labels))
-        // Labels' images (the keys that check them are described with the API).
-        .route(
-            "/qr/{file}",
-            get(labels::qr).layer(Extension(labels::LabelCache::default())),
-        )
         // Scanning's forms: a code's text (the page `GET /verify` is the app's), or a photo.
         .route("/verify", post(scan::verify_form))
         .route(
