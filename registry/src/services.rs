@@ -247,8 +247,21 @@ pub async fn status_now(
     id: &RobotId,
     today: &str,
 ) -> Result<Option<Status>, Error> {
-    let row = db::status_facts_of(registry.pool(), id.as_str()).await?;
-    Ok(row.map(|row| status_of(&row, today)))
+    // On the lookups' own connections, as a profile is: a badge is read as often as one, and
+    // sqlx's pool tests each connection with a round trip every time it lends it.
+    let id = id.as_str().to_string();
+    let today = today.to_string();
+    registry
+        .lookups()
+        .run(move |mut conn| {
+            let (id, today) = (id.clone(), today.clone());
+            async move {
+                let row = db::status_facts_on(&mut conn, &id).await;
+                (conn, row.map(|r| r.map(|row| status_of(&row, &today))))
+            }
+        })
+        .await
+        .map_err(Error::from)
 }
 
 /// Today's date in UTC, as the ISO text the status rules compare against.

@@ -148,13 +148,14 @@ static STATUS_FACTS_OF: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| format!("{} WHERE r.robot_id = $1", status_facts_select()));
 
 /// Status facts of the robot `robot_id`, if it is registered.
-pub async fn status_facts_of(
-    pool: &Pool,
+/// On one connection (the lookups' own: see `db::lookup_pool`).
+pub async fn status_facts_on(
+    conn: &mut sqlx::AnyConnection,
     robot_id: &str,
 ) -> Result<Option<StatusFactsRow>, sqlx::Error> {
     sqlx::query_as(STATUS_FACTS_OF.as_str())
         .bind(robot_id)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await
 }
 

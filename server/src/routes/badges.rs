@@ -19,6 +19,7 @@ use domain::{Lang, RobotId, Status};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use std::fmt::Write;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// How long browsers and shared caches may show a badge before asking again (with its ETag).
 const MAX_AGE_S: u32 = 30;
@@ -32,22 +33,25 @@ const DRAWN_BYTES: u64 = 32 * 1024 * 1024;
 /// Statuses looked up lately, by robot ID: each at most a second old (see [`crate::fresh`]);
 /// and badges drawn, by what they show (status, ID, language): a badge is the same picture
 /// for as long as its status is, so a busy robot's is drawn once, not at every view.
+/// Shared, not copied, with every request (see [`Fresh`]).
 #[derive(Clone)]
 pub struct BadgeCache(
     Fresh<Status>,
-    moka::sync::Cache<(&'static str, String, Lang), Drawn>,
+    Arc<moka::sync::Cache<(&'static str, String, Lang), Drawn>>,
 );
 
 impl Default for BadgeCache {
     fn default() -> BadgeCache {
         BadgeCache(
             Fresh::new(200_000),
-            moka::sync::Cache::builder()
-                .max_capacity(DRAWN_BYTES)
-                .weigher(|k: &(&'static str, String, Lang), v: &Drawn| {
-                    u32::try_from(v.0.len() + k.1.len() + 64).unwrap_or(u32::MAX)
-                })
-                .build(),
+            Arc::new(
+                moka::sync::Cache::builder()
+                    .max_capacity(DRAWN_BYTES)
+                    .weigher(|k: &(&'static str, String, Lang), v: &Drawn| {
+                        u32::try_from(v.0.len() + k.1.len() + 64).unwrap_or(u32::MAX)
+                    })
+                    .build(),
+            ),
         )
     }
 }

@@ -66,7 +66,8 @@ pub async fn keys(State(state): State<AppState>) -> Response {
 /// threads that serve requests.
 #[derive(Clone)]
 pub struct LabelCache {
-    labels: moka::sync::Cache<(String, &'static str, u32), bytes::Bytes>,
+    /// Shared, not copied, with every request (see [`crate::fresh::Fresh`]).
+    labels: std::sync::Arc<moka::sync::Cache<(String, &'static str, u32), bytes::Bytes>>,
     drawing: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
@@ -77,12 +78,14 @@ impl Default for LabelCache {
     fn default() -> LabelCache {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         LabelCache {
-            labels: moka::sync::Cache::builder()
-                .max_capacity(LABEL_CACHE_BYTES)
-                .weigher(|k: &(String, &'static str, u32), v: &bytes::Bytes| {
-                    u32::try_from(v.len() + k.0.len() + 64).unwrap_or(u32::MAX)
-                })
-                .build(),
+            labels: std::sync::Arc::new(
+                moka::sync::Cache::builder()
+                    .max_capacity(LABEL_CACHE_BYTES)
+                    .weigher(|k: &(String, &'static str, u32), v: &bytes::Bytes| {
+                        u32::try_from(v.len() + k.0.len() + 64).unwrap_or(u32::MAX)
+                    })
+                    .build(),
+            ),
             drawing: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
         }
     }
